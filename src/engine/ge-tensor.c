@@ -1,0 +1,627 @@
+/* ge-tensor.c - storage, tensor headers, properties, element access */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ge-tensor-private.h"
+
+/* Big buffers are 64-byte aligned for the BLAS and vector loops. */
+#define GE_STORAGE_ALIGNMENT 64
+
+GeStorage *
+ge_storage_new (gsize     nbytes,
+                GeDevice  device,
+                GError  **error)
+{
+  GeStorage *storage;
+  gpointer data = NULL;
+
+  g_return_val_if_fail (device == GE_DEVICE_CPU, NULL);
+
+  if (posix_memalign (&data, GE_STORAGE_ALIGNMENT, MAX (nbytes, 1)) != 0 || data == NULL)
+    {
+      g_set_error (error, GE_ERROR, GE_ERROR_MEMORY,
+                   "[enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: "
+                   "can't allocate memory: you tried to allocate %" G_GSIZE_FORMAT
+                   " bytes. Error code 12 (Cannot allocate memory)", nbytes);
+      return NULL;
+    }
+
+  storage = g_new0 (GeStorage, 1);
+  storage->ref_count = 1;
+  storage->device = device;
+  storage->nbytes = nbytes;
+  storage->data = data;
+  storage->free_func = free;
+  storage->free_data = data;
+  return storage;
+}
+
+GeStorage *
+ge_storage_ref (GeStorage *storage)
+{
+  g_return_val_if_fail (storage != NULL, NULL);
+  storage->ref_count++;
+  return storage;
+}
+
+void
+ge_storage_unref (GeStorage *storage)
+{
+  if (storage == NULL)
+    return;
+  g_return_if_fail (storage->ref_count > 0);
+  if (--storage->ref_count > 0)
+    return;
+  if (storage->free_func != NULL)
+    storage->free_func (storage->free_data);
+  g_free (storage);
+}
+
+void
+ge_contiguous_strides (int           ndim,
+                       const gint64 *sizes,
+                       gint64       *strides)
+{
+  gint64 stride = 1;
+
+  for (int d = ndim - 1; d >= 0; d--)
+    {
+      strides[d] = stride;
+      stride *= MAX (sizes[d], 1);
+    }
+}
+
+gint64
+ge_shape_numel (int           ndim,
+                const gint64 *sizes)
+{
+  gint64 n = 1;
+
+  for (int d = 0; d < ndim; d++)
+    n *= sizes[d];
+  return n;
+}
+
+GeTensor *
+ge_tensor_new_with_storage (GeStorage    *storage,
+                            GeDType       dtype,
+                            int           ndim,
+                            const gint64 *sizes,
+                            const gint64 *strides,
+                            gint64        offset)
+{
+  GeTensor *self;
+
+  g_return_val_if_fail (storage != NULL, NULL);
+  g_return_val_if_fail (ndim >= 0 && ndim <= GE_MAX_DIMS, NULL);
+
+  self = g_new0 (GeTensor, 1);
+  self->ref_count = 1;
+  self->storage = ge_storage_ref (storage);
+  self->dtype = dtype;
+  self->ndim = ndim;
+  if (ndim > 0)
+    {
+      memcpy (self->sizes, sizes, sizeof (gint64) * ndim);
+      if (strides != NULL)
+        memcpy (self->strides, strides, sizeof (gint64) * ndim);
+      else
+        ge_contiguous_strides (ndim, sizes, self->strides);
+    }
+  self->offset = offset;
+  return self;
+}
+
+GeTensor *
+ge_tensor_new_contiguous (int           ndim,
+                          const gint64 *sizes,
+                          GeDType       dtype,
+                          GError      **error)
+{
+  g_autofree char *shape = NULL;
+  GeStorage *storage;
+  GeTensor *self;
+  guint64 numel = 1;
+  gsize nbytes;
+
+  if (ndim < 0 || ndim > GE_MAX_DIMS)
+    {
+      g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
+                   "Gradlab supports at most %d dimensions, but got %d", GE_MAX_DIMS, ndim);
+      return NULL;
+    }
+
+  for (int d = 0; d < ndim; d++)
+    {
+      if (sizes[d] < 0)
+        {
+          shape = ge_shape_to_string (sizes, ndim);
+          g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
+                       "Trying to create tensor with negative dimension %" G_GINT64_FORMAT ": %s",
+                       sizes[d], shape);
+          return NULL;
+        }
+    }
+
+  /* Saturating product: an overflowing shape is an allocation failure. */
+  for (int d = 0; d < ndim; d++)
+    {
+      if (sizes[d] != 0 && numel > G_MAXINT64 / (guint64) sizes[d])
+        numel = G_MAXINT64;
+      else
+        numel *= (guint64) sizes[d];
+    }
+  for (int d = 0; d < ndim; d++)
+    if (sizes[d] == 0)
+      numel = 0;
+
+  if (numel > G_MAXSIZE / ge_dtype_size (dtype))
+    nbytes = G_MAXSIZE;
+  else
+    nbytes = numel * ge_dtype_size (dtype);
+
+  storage = ge_storage_new (nbytes, GE_DEVICE_CPU, error);
+  if (storage == NULL)
+    return NULL;
+
+  self = ge_tensor_new_with_storage (storage, dtype, ndim, sizes, NULL, 0);
+  ge_storage_unref (storage);
+  return self;
+}
+
+GeTensor *
+ge_tensor_ref (GeTensor *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  self->ref_count++;
+  return self;
+}
+
+/* Set by the autograd layer so that the core can release autograd state
+ * without knowing its layout. */
+void (*ge_tensor_autograd_free_func) (gpointer autograd) = NULL;
+
+void
+ge_tensor_unref (GeTensor *self)
+{
+  if (self == NULL)
+    return;
+  g_return_if_fail (self->ref_count > 0);
+  if (--self->ref_count > 0)
+    return;
+  if (self->autograd != NULL && ge_tensor_autograd_free_func != NULL)
+    ge_tensor_autograd_free_func (self->autograd);
+  ge_storage_unref (self->storage);
+  g_free (self);
+}
+
+GeDType
+ge_tensor_get_dtype (const GeTensor *self)
+{
+  return self->dtype;
+}
+
+GeDevice
+ge_tensor_get_device (const GeTensor *self)
+{
+  return self->storage->device;
+}
+
+int
+ge_tensor_get_ndim (const GeTensor *self)
+{
+  return self->ndim;
+}
+
+gint64
+ge_tensor_get_size (const GeTensor *self,
+                    int             dim)
+{
+  if (dim < 0)
+    dim += self->ndim;
+  if (dim < 0 || dim >= self->ndim)
+    return -1;
+  return self->sizes[dim];
+}
+
+const gint64 *
+ge_tensor_get_sizes (const GeTensor *self)
+{
+  return self->sizes;
+}
+
+const gint64 *
+ge_tensor_get_strides (const GeTensor *self)
+{
+  return self->strides;
+}
+
+gint64
+ge_tensor_get_offset (const GeTensor *self)
+{
+  return self->offset;
+}
+
+gint64
+ge_tensor_numel (const GeTensor *self)
+{
+  return ge_shape_numel (self->ndim, self->sizes);
+}
+
+gboolean
+ge_tensor_is_contiguous (const GeTensor *self)
+{
+  gint64 expected = 1;
+
+  /* PyTorch ignores the strides of size-1 dims, and empty tensors are contiguous. */
+  if (ge_tensor_numel (self) == 0)
+    return TRUE;
+  for (int d = self->ndim - 1; d >= 0; d--)
+    {
+      if (self->sizes[d] == 1)
+        continue;
+      if (self->strides[d] != expected)
+        return FALSE;
+      expected *= self->sizes[d];
+    }
+  return TRUE;
+}
+
+gboolean
+ge_tensor_shares_storage (const GeTensor *a,
+                          const GeTensor *b)
+{
+  return a->storage == b->storage;
+}
+
+guint64
+ge_tensor_get_version (const GeTensor *self)
+{
+  return self->storage->version;
+}
+
+void
+ge_tensor_bump_version (GeTensor *self)
+{
+  self->storage->version++;
+}
+
+gpointer
+ge_tensor_data_ptr (const GeTensor *self)
+{
+  return (char *) self->storage->data + self->offset * (gint64) ge_dtype_size (self->dtype);
+}
+
+char *
+ge_shape_to_string (const gint64 *sizes,
+                    int           ndim)
+{
+  GString *s = g_string_new ("[");
+
+  for (int d = 0; d < ndim; d++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, d ? ", " : "", sizes[d]);
+  g_string_append_c (s, ']');
+  return g_string_free (s, FALSE);
+}
+
+double
+ge_load_double (const void *ptr,
+                GeDType     dtype)
+{
+  switch (dtype)
+    {
+    case GE_DTYPE_BOOL:    return *(const guint8 *) ptr ? 1.0 : 0.0;
+    case GE_DTYPE_INT64:   return (double) *(const gint64 *) ptr;
+    case GE_DTYPE_FLOAT32: return *(const float *) ptr;
+    case GE_DTYPE_FLOAT64: return *(const double *) ptr;
+    default:               g_return_val_if_reached (0.0);
+    }
+}
+
+void
+ge_store_double (void    *ptr,
+                 GeDType  dtype,
+                 double   value)
+{
+  switch (dtype)
+    {
+    case GE_DTYPE_BOOL:    *(guint8 *) ptr = value != 0.0; break;
+    case GE_DTYPE_INT64:   *(gint64 *) ptr = isfinite (value) ? (gint64) value : G_MININT64; break;
+    case GE_DTYPE_FLOAT32: *(float *) ptr = (float) value; break;
+    case GE_DTYPE_FLOAT64: *(double *) ptr = value; break;
+    default:               g_return_if_reached ();
+    }
+}
+
+/* Storage offset (in elements) of the element at logical linear @index. */
+static gint64
+flat_to_offset (const GeTensor *self,
+                gint64          index)
+{
+  gint64 offset = self->offset;
+
+  for (int d = self->ndim - 1; d >= 0; d--)
+    {
+      gint64 size = self->sizes[d];
+      offset += (index % size) * self->strides[d];
+      index /= size;
+    }
+  return offset;
+}
+
+double
+ge_tensor_get_flat (const GeTensor *self,
+                    gint64          index)
+{
+  gsize elem = ge_dtype_size (self->dtype);
+
+  g_return_val_if_fail (index >= 0 && index < ge_tensor_numel (self), 0.0);
+  return ge_load_double ((char *) self->storage->data + flat_to_offset (self, index) * elem,
+                         self->dtype);
+}
+
+gboolean
+ge_tensor_item (const GeTensor *self,
+                double         *value,
+                GError        **error)
+{
+  if (ge_tensor_numel (self) != 1)
+    {
+      g_set_error (error, GE_ERROR, GE_ERROR_VALUE,
+                   "only one element tensors can be converted to Python scalars");
+      return FALSE;
+    }
+  *value = ge_tensor_get_flat (self, 0);
+  return TRUE;
+}
+
+double *
+ge_tensor_to_doubles (const GeTensor *self,
+                      gsize          *n_values)
+{
+  gint64 n = ge_tensor_numel (self);
+  double *values = g_new (double, MAX (n, 1));
+  gint64 index[GE_MAX_DIMS] = { 0 };
+  gsize elem = ge_dtype_size (self->dtype);
+  const char *base = self->storage->data;
+
+  /* Walk a multi-index instead of dividing per element. */
+  for (gint64 i = 0; i < n; i++)
+    {
+      gint64 offset = self->offset;
+
+      for (int d = 0; d < self->ndim; d++)
+        offset += index[d] * self->strides[d];
+      values[i] = ge_load_double (base + offset * elem, self->dtype);
+
+      for (int d = self->ndim - 1; d >= 0; d--)
+        {
+          if (++index[d] < self->sizes[d])
+            break;
+          index[d] = 0;
+        }
+    }
+
+  if (n_values != NULL)
+    *n_values = n;
+  return values;
+}
+
+static void
+append_python_number (GString *s,
+                      double   value,
+                      GeDType  dtype)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  switch (dtype)
+    {
+    case GE_DTYPE_BOOL:
+      g_string_append (s, value != 0.0 ? "True" : "False");
+      break;
+    case GE_DTYPE_INT64:
+      g_string_append_printf (s, "%" G_GINT64_FORMAT, (gint64) value);
+      break;
+    case GE_DTYPE_FLOAT32:
+    case GE_DTYPE_FLOAT64:
+    default:
+      if (isnan (value))
+        g_string_append (s, "nan");
+      else if (isinf (value))
+        g_string_append (s, value > 0 ? "inf" : "-inf");
+      else
+        {
+          /* Python's repr(float): the shortest digits that round-trip, in
+           * positional notation for exponents -4..15, else scientific. */
+          char digits[32];
+          int exponent = 0, n_digits = 0;
+          gboolean negative = value < 0;
+
+          for (int p = 1; p <= 17; p++)
+            {
+              g_snprintf (buf, sizeof buf, "%.*e", p - 1, value);
+              if (g_ascii_strtod (buf, NULL) == value)
+                break;
+            }
+          /* buf is "-d.ddde+XX": collect the digits and the exponent */
+          for (const char *c = buf; *c && *c != 'e'; c++)
+            if (g_ascii_isdigit (*c))
+              digits[n_digits++] = *c;
+          digits[n_digits] = '\0';
+          exponent = atoi (strchr (buf, 'e') + 1);
+          while (n_digits > 1 && digits[n_digits - 1] == '0')
+            digits[--n_digits] = '\0';
+
+          if (negative)
+            g_string_append_c (s, '-');
+          if (exponent >= 16 || exponent < -4)
+            {
+              g_string_append_c (s, digits[0]);
+              if (n_digits > 1)
+                g_string_append_printf (s, ".%s", digits + 1);
+              g_string_append_printf (s, "e%c%02d", exponent < 0 ? '-' : '+', ABS (exponent));
+            }
+          else if (exponent < 0)
+            {
+              g_string_append (s, "0.");
+              for (int z = 0; z < -exponent - 1; z++)
+                g_string_append_c (s, '0');
+              g_string_append (s, digits);
+            }
+          else
+            {
+              for (int i = 0; i <= exponent; i++)
+                g_string_append_c (s, i < n_digits ? digits[i] : '0');
+              g_string_append_c (s, '.');
+              g_string_append (s, n_digits > exponent + 1 ? digits + exponent + 1 : "0");
+            }
+        }
+      break;
+    }
+}
+
+static void
+append_list (GString        *s,
+             const GeTensor *self,
+             const double   *values,
+             int             dim,
+             gint64         *pos)
+{
+  if (dim == self->ndim)
+    {
+      append_python_number (s, values[(*pos)++], self->dtype);
+      return;
+    }
+  g_string_append_c (s, '[');
+  for (gint64 i = 0; i < self->sizes[dim]; i++)
+    {
+      if (i > 0)
+        g_string_append (s, ", ");
+      append_list (s, self, values, dim + 1, pos);
+    }
+  g_string_append_c (s, ']');
+}
+
+char *
+ge_tensor_to_list_string (const GeTensor *self)
+{
+  g_autofree double *values = ge_tensor_to_doubles (self, NULL);
+  GString *s = g_string_new (NULL);
+  gint64 pos = 0;
+
+  append_list (s, self, values, 0, &pos);
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+ge_normalize_dim (int     *dim,
+                  int      ndim,
+                  GError **error)
+{
+  int n = MAX (ndim, 1);
+
+  if (*dim < -n || *dim >= n)
+    {
+      g_set_error (error, GE_ERROR, GE_ERROR_INDEX,
+                   "Dimension out of range (expected to be in range of [%d, %d], but got %d)",
+                   -n, n - 1, *dim);
+      return FALSE;
+    }
+  if (*dim < 0)
+    *dim += n;
+  return TRUE;
+}
+
+gboolean
+ge_broadcast_shapes (int           ndim_a,
+                     const gint64 *sizes_a,
+                     int           ndim_b,
+                     const gint64 *sizes_b,
+                     int          *ndim_out,
+                     gint64       *sizes_out,
+                     GError      **error)
+{
+  int ndim = MAX (ndim_a, ndim_b);
+
+  for (int i = ndim - 1; i >= 0; i--)
+    {
+      int offset = ndim - 1 - i;
+      int da = ndim_a - 1 - offset;
+      int db = ndim_b - 1 - offset;
+      gint64 sa = da >= 0 ? sizes_a[da] : 1;
+      gint64 sb = db >= 0 ? sizes_b[db] : 1;
+
+      if (sa != sb && sa != 1 && sb != 1)
+        {
+          g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
+                       "The size of tensor a (%" G_GINT64_FORMAT ") must match the size of "
+                       "tensor b (%" G_GINT64_FORMAT ") at non-singleton dimension %d",
+                       sa, sb, i);
+          return FALSE;
+        }
+      sizes_out[i] = sa == 1 ? sb : sa;
+    }
+  *ndim_out = ndim;
+  return TRUE;
+}
+
+typedef enum { CATEGORY_NONE, CATEGORY_BOOL, CATEGORY_INT, CATEGORY_FLOAT } Category;
+
+static Category
+category_of (GeDType dtype)
+{
+  switch (dtype)
+    {
+    case GE_DTYPE_BOOL:    return CATEGORY_BOOL;
+    case GE_DTYPE_INT64:   return CATEGORY_INT;
+    case GE_DTYPE_FLOAT32:
+    case GE_DTYPE_FLOAT64: return CATEGORY_FLOAT;
+    default:               return CATEGORY_NONE;
+    }
+}
+
+/* c10's combine_categories for our four dtypes; -1 is "undefined". */
+static int
+combine_categories (int higher,
+                    int lower)
+{
+  if (higher < 0)
+    return lower;
+  if (lower < 0)
+    return higher;
+  if (category_of (higher) == CATEGORY_FLOAT)
+    return higher;
+  if (higher == GE_DTYPE_BOOL || category_of (lower) == CATEGORY_FLOAT)
+    return ge_dtype_promote (higher, lower);
+  return higher;
+}
+
+GeDType
+ge_result_type (int        n,
+                GeTensor **operands)
+{
+  int dim_result = -1, zero_result = -1, wrapped_result = -1;
+
+  for (int i = 0; i < n; i++)
+    {
+      GeTensor *t = operands[i];
+      int current = t->dtype;
+
+      if (t->is_wrapped_number)
+        {
+          /* Python floats count as the default dtype, ints as int64. */
+          if (category_of (t->dtype) == CATEGORY_FLOAT)
+            current = GE_DTYPE_FLOAT32;
+          wrapped_result = wrapped_result < 0 ? current : (int) ge_dtype_promote (wrapped_result, current);
+        }
+      else if (t->ndim == 0)
+        zero_result = zero_result < 0 ? current : (int) ge_dtype_promote (zero_result, current);
+      else
+        dim_result = dim_result < 0 ? current : (int) ge_dtype_promote (dim_result, current);
+    }
+
+  return (GeDType) combine_categories (dim_result, combine_categories (zero_result, wrapped_result));
+}

@@ -1,0 +1,8 @@
+/* gradlab.h - the public API of libgradlab, the Gradlab tensor engine */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "ge-types.h"
+#include "ge-tensor.h"
+#include "ge-random.h"
+#include "ge-print.h"
