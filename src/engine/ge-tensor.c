@@ -146,22 +146,30 @@ ge_tensor_new_contiguous (int           ndim,
         }
     }
 
-  /* Saturating product: an overflowing shape is an allocation failure. */
-  for (int d = 0; d < ndim; d++)
-    {
-      if (sizes[d] != 0 && numel > G_MAXINT64 / (guint64) sizes[d])
-        numel = G_MAXINT64;
-      else
-        numel *= (guint64) sizes[d];
-    }
-  for (int d = 0; d < ndim; d++)
-    if (sizes[d] == 0)
-      numel = 0;
+  /* PyTorch refuses shapes whose byte size overflows 64 bits. */
+  {
+    gboolean overflow = FALSE, empty = FALSE;
 
-  if (numel > G_MAXSIZE / ge_dtype_size (dtype))
-    nbytes = G_MAXSIZE;
-  else
-    nbytes = numel * ge_dtype_size (dtype);
+    for (int d = 0; d < ndim; d++)
+      {
+        if (sizes[d] == 0)
+          empty = TRUE;
+        else if (numel > G_MAXINT64 / (guint64) sizes[d])
+          overflow = TRUE;
+        else
+          numel *= (guint64) sizes[d];
+      }
+    if (!empty && (overflow || numel > G_MAXINT64 / ge_dtype_size (dtype)))
+      {
+        shape = ge_shape_to_string (sizes, ndim);
+        g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
+                     "Storage size calculation overflowed with sizes=%s", shape);
+        return NULL;
+      }
+    if (empty)
+      numel = 0;
+  }
+  nbytes = numel * ge_dtype_size (dtype);
 
   storage = ge_storage_new (nbytes, GE_DEVICE_CPU, error);
   if (storage == NULL)
