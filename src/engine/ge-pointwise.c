@@ -405,18 +405,92 @@ check_inplace_shape (GeTensor  *self,
   return TRUE;
 }
 
-/* An operand that overlaps @self's memory but is not the same view would be
- * read after being written: work on a copy, as PyTorch asks users to do. */
+/* PyTorch's memory-overlap rules for in-place writes (MemoryOverlap.cpp). */
+static gboolean
+is_non_overlapping_and_dense (const GeTensor *t)
+{
+  int order[GE_MAX_DIMS];
+  gint64 expected = 1;
+
+  /* dims by increasing stride must tile memory exactly */
+  for (int d = 0; d < t->ndim; d++)
+    order[d] = d;
+  for (int i = 0; i < t->ndim; i++)
+    for (int j = i + 1; j < t->ndim; j++)
+      if (t->strides[order[j]] < t->strides[order[i]])
+        {
+          int tmp = order[i];
+          order[i] = order[j];
+          order[j] = tmp;
+        }
+  for (int i = 0; i < t->ndim; i++)
+    {
+      int d = order[i];
+      if (t->sizes[d] == 1)
+        continue;
+      if (t->strides[d] != expected)
+        return FALSE;
+      expected *= t->sizes[d];
+    }
+  return TRUE;
+}
+
+static gboolean
+check_no_internal_overlap (GeTensor  *self,
+                           GError   **error)
+{
+  for (int d = 0; d < self->ndim; d++)
+    if (self->strides[d] == 0 && self->sizes[d] > 1)
+      {
+        g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                             "unsupported operation: more than one element of the written-to "
+                             "tensor refers to a single memory location. Please clone() the "
+                             "tensor before performing the operation.");
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Partial overlap between what is written and what is read is an error;
+ * full overlap (the same view) is fine; non-dense layouts are "too hard"
+ * and pass, as in PyTorch. */
+static gboolean
+check_no_partial_overlap (GeTensor  *self,
+                          GeTensor  *other,
+                          GError   **error)
+{
+  gsize es = ge_dtype_size (self->dtype), eo = ge_dtype_size (other->dtype);
+  const char *a0, *a1, *b0, *b1;
+
+  if (self->storage != other->storage || ge_tensor_numel (self) == 0 || ge_tensor_numel (other) == 0)
+    return TRUE;
+  if (!is_non_overlapping_and_dense (self) || !is_non_overlapping_and_dense (other))
+    return TRUE;
+  a0 = ge_tensor_data_ptr (self), a1 = a0 + ge_tensor_numel (self) * es;
+  b0 = ge_tensor_data_ptr (other), b1 = b0 + ge_tensor_numel (other) * eo;
+  if (a0 == b0 && self->ndim == other->ndim && es == eo &&
+      memcmp (self->sizes, other->sizes, sizeof (gint64) * self->ndim) == 0 &&
+      memcmp (self->strides, other->strides, sizeof (gint64) * self->ndim) == 0)
+    return TRUE;
+  if (a0 < b1 && b0 < a1)
+    {
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                           "unsupported operation: some elements of the input tensor and the "
+                           "written-to tensor refer to a single memory location. Please clone() "
+                           "the tensor before performing the operation.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The checks every in-place write makes before touching memory. */
 static GeTensor *
 unalias (GeTensor  *self,
          GeTensor  *other,
          GError   **error)
 {
-  if (other->storage == self->storage &&
-      !(other->offset == self->offset && other->ndim == self->ndim &&
-        memcmp (other->sizes, self->sizes, sizeof (gint64) * self->ndim) == 0 &&
-        memcmp (other->strides, self->strides, sizeof (gint64) * self->ndim) == 0))
-    return ge_tensor_clone (other, error);
+  if (!check_no_internal_overlap (self, error) || !check_no_partial_overlap (self, other, error))
+    return NULL;
   return ge_tensor_ref (other);
 }
 
@@ -794,6 +868,13 @@ copy_convert_loop (char         **data,
 {
   const ConvertDtypes *dtypes = user_data;
 
+  /* int64 -> float32 directly: through double it would round twice */
+  if (dtypes->from == GE_DTYPE_INT64 && dtypes->to == GE_DTYPE_FLOAT32)
+    {
+      for (gint64 i = 0; i < n; i++)
+        *(float *) (data[0] + i * strides[0]) = (float) *(const gint64 *) (data[1] + i * strides[1]);
+      return;
+    }
   for (gint64 i = 0; i < n; i++)
     ge_store_double (data[0] + i * strides[0], dtypes->to,
                      ge_load_double (data[1] + i * strides[1], dtypes->from));

@@ -337,7 +337,11 @@ ge_store_double (void    *ptr,
   switch (dtype)
     {
     case GE_DTYPE_BOOL:    *(guint8 *) ptr = value != 0.0; break;
-    case GE_DTYPE_INT64:   *(gint64 *) ptr = isfinite (value) ? (gint64) value : G_MININT64; break;
+    case GE_DTYPE_INT64:
+      /* out of range (and NaN) gives INT64_MIN, as x86 conversions do in torch */
+      *(gint64 *) ptr = (value >= -9223372036854775808.0 && value < 9223372036854775808.0)
+                        ? (gint64) value : G_MININT64;
+      break;
     case GE_DTYPE_FLOAT32: *(float *) ptr = (float) value; break;
     case GE_DTYPE_FLOAT64: *(double *) ptr = value; break;
     default:               g_return_if_reached ();
