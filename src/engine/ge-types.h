@@ -39,6 +39,7 @@ typedef enum
   GE_ERROR_MEMORY,         /* MemoryError / allocator failure */
   GE_ERROR_NOT_IMPLEMENTED,/* NotImplementedError: not available in Gradlab yet */
   GE_ERROR_INTERRUPTED,    /* KeyboardInterrupt: ge_request_interrupt() was called */
+  GE_ERROR_LINALG,         /* torch._C._LinAlgError (a RuntimeError): singular matrix */
 } GeErrorCode;
 
 GQuark       ge_error_quark        (void);

@@ -270,7 +270,7 @@ ge_test_assert_golden_error (const char   *file,
 {
   static const struct { const char *type; GeErrorCode code; } types[] = {
     { "RuntimeError", GE_ERROR_RUNTIME },
-    { "_LinAlgError", GE_ERROR_RUNTIME },
+    { "_LinAlgError", GE_ERROR_LINALG },
     { "IndexError", GE_ERROR_INDEX },
     { "TypeError", GE_ERROR_TYPE },
     { "ValueError", GE_ERROR_VALUE },
