@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ge-tensor-private.h"
+#include "ge-ops-private.h"
 
 /* Python's a[i] on one dim: PyTorch's applySelect, whose messages name the
  * position @real_dim of the index in the index tuple. */
@@ -31,7 +32,7 @@ apply_select (GeTensor  *self,
                    G_GINT64_FORMAT, index, real_dim, size);
       return NULL;
     }
-  return ge_tensor_select (self, dim, index, error);
+  return ge_op_select (self, dim, index, error);
 }
 
 /* Python's a[start:stop:step] on one dim; Python's own slice checks first. */
@@ -51,11 +52,11 @@ apply_slice (GeTensor       *self,
       g_set_error_literal (error, GE_ERROR, GE_ERROR_VALUE, "step must be greater than zero");
       return NULL;
     }
-  return ge_tensor_slice (self, dim, index->start, index->stop, index->step, error);
+  return ge_op_slice (self, dim, index->start, index->stop, index->step, error);
 }
 
 GeTensor *
-ge_tensor_index (GeTensor       *self,
+ge_op_index (GeTensor       *self,
                  int             n_indices,
                  const GeIndex  *indices,
                  GError        **error)
@@ -113,7 +114,7 @@ ge_tensor_index (GeTensor       *self,
           dim++;
           break;
         case GE_INDEX_NONE:
-          next = ge_tensor_unsqueeze (result, dim, error);
+          next = ge_op_unsqueeze (result, dim, error);
           dim++;
           break;
         case GE_INDEX_ELLIPSIS:
@@ -137,7 +138,7 @@ ge_tensor_index (GeTensor       *self,
 }
 
 gboolean
-ge_tensor_index_put (GeTensor       *self,
+ge_op_index_put (GeTensor       *self,
                      int             n_indices,
                      const GeIndex  *indices,
                      GeTensor       *value,
@@ -151,7 +152,7 @@ ge_tensor_index_put (GeTensor       *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (value != NULL, FALSE);
 
-  target = ge_tensor_index (self, n_indices, indices, error);
+  target = ge_op_index (self, n_indices, indices, error);
   if (target == NULL)
     return FALSE;
 
@@ -161,16 +162,16 @@ ge_tensor_index_put (GeTensor       *self,
   if (value->ndim == 0
       || (value->ndim == target->ndim
           && memcmp (value->sizes, target->sizes, sizeof (gint64) * value->ndim) == 0))
-    return ge_tensor_copy_ (target, value, error);
+    return ge_op_copy_ (target, value, error);
 
   while (lead < value->ndim && value->sizes[lead] == 1)
     lead++;
   source = ge_tensor_new_with_storage (value->storage, value->dtype, value->ndim - lead,
                                        value->sizes + lead, value->strides + lead, value->offset);
-  expanded = ge_tensor_expand (source, target->ndim, target->sizes, error);
+  expanded = ge_op_expand (source, target->ndim, target->sizes, error);
   if (expanded == NULL)
     return FALSE;
 
   /* ge_tensor_copy_ converts the dtype and bumps the storage's version. */
-  return ge_tensor_copy_ (target, expanded, error);
+  return ge_op_copy_ (target, expanded, error);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ge-tensor-private.h"
+#include "ge-ops-private.h"
 
 /* ---- sort ---- */
 
@@ -132,7 +133,7 @@ DEFINE_SORT (float32, float,  MAYBE_NAN)
 DEFINE_SORT (float64, double, MAYBE_NAN)
 
 GeTensor *
-ge_tensor_sort (GeTensor  *self,
+ge_op_sort (GeTensor  *self,
                 int        dim,
                 gboolean   descending,
                 GeTensor **indices,
@@ -151,7 +152,7 @@ ge_tensor_sort (GeTensor  *self,
   if (!ge_normalize_dim (&dim, self->ndim, error))
     return NULL;
 
-  input = ge_tensor_contiguous (self, error);
+  input = ge_op_contiguous (self, error);
   if (input == NULL)
     return NULL;
   values = ge_tensor_new_contiguous (self->ndim, self->sizes, self->dtype, error);
@@ -262,7 +263,7 @@ cat_should_skip (const GeTensor *t)
 }
 
 GeTensor *
-ge_tensor_cat (int         n,
+ge_op_cat (int         n,
                GeTensor  **tensors,
                int         dim,
                GError    **error)
@@ -354,7 +355,7 @@ ge_tensor_cat (int         n,
         continue;
       if (t->sizes[dim] > 0 && ge_tensor_numel (t) > 0)
         {
-          source = ge_tensor_to_dtype (t, dtype, error);
+          source = ge_op_to_dtype (t, dtype, error);
           if (source == NULL)
             return NULL;
           sizes[dim] = t->sizes[dim];
@@ -370,7 +371,7 @@ ge_tensor_cat (int         n,
 }
 
 GeTensor *
-ge_tensor_stack (int         n,
+ge_op_stack (int         n,
                  GeTensor  **tensors,
                  int         dim,
                  GError    **error)
@@ -415,11 +416,11 @@ ge_tensor_stack (int         n,
   inputs = g_ptr_array_new_full (n, (GDestroyNotify) ge_tensor_unref);
   for (int i = 0; i < n; i++)
     {
-      GeTensor *unsqueezed = ge_tensor_unsqueeze (tensors[i], dim, error);
+      GeTensor *unsqueezed = ge_op_unsqueeze (tensors[i], dim, error);
 
       if (unsqueezed == NULL)
         return NULL;
       g_ptr_array_add (inputs, unsqueezed);
     }
-  return ge_tensor_cat (n, (GeTensor **) inputs->pdata, dim, error);
+  return ge_op_cat (n, (GeTensor **) inputs->pdata, dim, error);
 }

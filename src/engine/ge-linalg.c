@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ge-tensor-private.h"
+#include "ge-ops-private.h"
 
 /*
  * Every product is one problem: a (broadcast) batch of M x K times K x N
@@ -629,7 +630,7 @@ check_bmm_sizes (const GeTensor  *a,
 /* ---- public products ---- */
 
 GeTensor *
-ge_tensor_dot (GeTensor  *a,
+ge_op_dot (GeTensor  *a,
                GeTensor  *b,
                GError   **error)
 {
@@ -641,7 +642,7 @@ ge_tensor_dot (GeTensor  *a,
 }
 
 GeTensor *
-ge_tensor_mv (GeTensor  *a,
+ge_op_mv (GeTensor  *a,
               GeTensor  *b,
               GError   **error)
 {
@@ -653,7 +654,7 @@ ge_tensor_mv (GeTensor  *a,
 }
 
 GeTensor *
-ge_tensor_mm (GeTensor  *a,
+ge_op_mm (GeTensor  *a,
               GeTensor  *b,
               GError   **error)
 {
@@ -669,7 +670,7 @@ ge_tensor_mm (GeTensor  *a,
 }
 
 GeTensor *
-ge_tensor_bmm (GeTensor  *a,
+ge_op_bmm (GeTensor  *a,
                GeTensor  *b,
                GError   **error)
 {
@@ -707,7 +708,7 @@ should_fold (const GeTensor *t,
 }
 
 GeTensor *
-ge_tensor_matmul (GeTensor  *a,
+ge_op_matmul (GeTensor  *a,
                   GeTensor  *b,
                   GError   **error)
 {
@@ -730,11 +731,11 @@ ge_tensor_matmul (GeTensor  *a,
     }
 
   if (da == 1 && db == 1)
-    return ge_tensor_dot (a, b, error);
+    return ge_op_dot (a, b, error);
   if (da == 2 && db == 1)
-    return ge_tensor_mv (a, b, error);
+    return ge_op_mv (a, b, error);
   if (da == 2 && db == 2)
-    return ge_tensor_mm (a, b, error);
+    return ge_op_mm (a, b, error);
   if (da == 1 && db == 2)
     {
       /* a.unsqueeze(0).mm(b).squeeze(0) */
@@ -901,7 +902,7 @@ DEFINE_INVERSE (inverse_float, float, cblas_strsm, FLT_MIN)
 DEFINE_INVERSE (inverse_double, double, cblas_dtrsm, DBL_MIN)
 
 GeTensor *
-ge_tensor_linalg_inv (GeTensor  *self,
+ge_op_linalg_inv (GeTensor  *self,
                       GError   **error)
 {
   g_autoptr(GeTensor) out = NULL;

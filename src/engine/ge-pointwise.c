@@ -5,6 +5,7 @@
 
 #include "ge-math.h"
 #include "ge-tensor-private.h"
+#include "ge-ops-private.h"
 
 /*
  * Every op follows the same path: PyTorch's result type over the operands,
@@ -225,7 +226,7 @@ convert (GeTensor  *t,
   copy = ge_tensor_new_contiguous (t->ndim, t->sizes, dtype, error);
   if (copy == NULL)
     return NULL;
-  if (!ge_tensor_copy_ (copy, t, error))
+  if (!ge_op_copy_ (copy, t, error))
     {
       ge_tensor_unref (copy);
       return NULL;
@@ -523,7 +524,7 @@ binary_op_ (BinaryOp   op,
     {
       /* Compute in the wider dtype, then store converted. */
       g_autoptr(GeTensor) result = binary_op (op, self, safe, error);
-      return result != NULL && ge_tensor_copy_ (self, result, error);
+      return result != NULL && ge_op_copy_ (self, result, error);
     }
 
   if ((cother = convert (safe, compute, error)) == NULL)
@@ -601,33 +602,33 @@ unary (UnaryOp    op,
 
 /* ---- public API ---- */
 
-GeTensor *ge_tensor_add (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_ADD, a, b, error); }
-GeTensor *ge_tensor_sub (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_SUB, a, b, error); }
-GeTensor *ge_tensor_mul (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_MUL, a, b, error); }
-GeTensor *ge_tensor_div (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_DIV, a, b, error); }
-GeTensor *ge_tensor_pow (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_POW, a, b, error); }
-GeTensor *ge_tensor_eq (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_EQ, a, b, error); }
-GeTensor *ge_tensor_ne (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_NE, a, b, error); }
-GeTensor *ge_tensor_lt (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_LT, a, b, error); }
-GeTensor *ge_tensor_le (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_LE, a, b, error); }
-GeTensor *ge_tensor_gt (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_GT, a, b, error); }
-GeTensor *ge_tensor_ge (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_GE, a, b, error); }
+GeTensor *ge_op_add (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_ADD, a, b, error); }
+GeTensor *ge_op_sub (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_SUB, a, b, error); }
+GeTensor *ge_op_mul (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_MUL, a, b, error); }
+GeTensor *ge_op_div (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_DIV, a, b, error); }
+GeTensor *ge_op_pow (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_POW, a, b, error); }
+GeTensor *ge_op_eq (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_EQ, a, b, error); }
+GeTensor *ge_op_ne (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_NE, a, b, error); }
+GeTensor *ge_op_lt (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_LT, a, b, error); }
+GeTensor *ge_op_le (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_LE, a, b, error); }
+GeTensor *ge_op_gt (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_GT, a, b, error); }
+GeTensor *ge_op_ge (GeTensor *a, GeTensor *b, GError **error) { return binary_op (OP_GE, a, b, error); }
 
-GeTensor *ge_tensor_neg (GeTensor *self, GError **error) { return unary (UNARY_NEG, self, error); }
-GeTensor *ge_tensor_exp (GeTensor *self, GError **error) { return unary (UNARY_EXP, self, error); }
-GeTensor *ge_tensor_log (GeTensor *self, GError **error) { return unary (UNARY_LOG, self, error); }
-GeTensor *ge_tensor_sin (GeTensor *self, GError **error) { return unary (UNARY_SIN, self, error); }
-GeTensor *ge_tensor_cos (GeTensor *self, GError **error) { return unary (UNARY_COS, self, error); }
-GeTensor *ge_tensor_sqrt (GeTensor *self, GError **error) { return unary (UNARY_SQRT, self, error); }
-GeTensor *ge_tensor_abs (GeTensor *self, GError **error) { return unary (UNARY_ABS, self, error); }
-GeTensor *ge_tensor_tanh (GeTensor *self, GError **error) { return unary (UNARY_TANH, self, error); }
-GeTensor *ge_tensor_sigmoid (GeTensor *self, GError **error) { return unary (UNARY_SIGMOID, self, error); }
-GeTensor *ge_tensor_relu (GeTensor *self, GError **error) { return unary (UNARY_RELU, self, error); }
+GeTensor *ge_op_neg (GeTensor *self, GError **error) { return unary (UNARY_NEG, self, error); }
+GeTensor *ge_op_exp (GeTensor *self, GError **error) { return unary (UNARY_EXP, self, error); }
+GeTensor *ge_op_log (GeTensor *self, GError **error) { return unary (UNARY_LOG, self, error); }
+GeTensor *ge_op_sin (GeTensor *self, GError **error) { return unary (UNARY_SIN, self, error); }
+GeTensor *ge_op_cos (GeTensor *self, GError **error) { return unary (UNARY_COS, self, error); }
+GeTensor *ge_op_sqrt (GeTensor *self, GError **error) { return unary (UNARY_SQRT, self, error); }
+GeTensor *ge_op_abs (GeTensor *self, GError **error) { return unary (UNARY_ABS, self, error); }
+GeTensor *ge_op_tanh (GeTensor *self, GError **error) { return unary (UNARY_TANH, self, error); }
+GeTensor *ge_op_sigmoid (GeTensor *self, GError **error) { return unary (UNARY_SIGMOID, self, error); }
+GeTensor *ge_op_relu (GeTensor *self, GError **error) { return unary (UNARY_RELU, self, error); }
 
-gboolean ge_tensor_add_ (GeTensor *self, GeTensor *other, GError **error) { return binary_op_ (OP_ADD, self, other, error); }
-gboolean ge_tensor_sub_ (GeTensor *self, GeTensor *other, GError **error) { return binary_op_ (OP_SUB, self, other, error); }
-gboolean ge_tensor_mul_ (GeTensor *self, GeTensor *other, GError **error) { return binary_op_ (OP_MUL, self, other, error); }
-gboolean ge_tensor_div_ (GeTensor *self, GeTensor *other, GError **error) { return binary_op_ (OP_DIV, self, other, error); }
+gboolean ge_op_add_ (GeTensor *self, GeTensor *other, GError **error) { return binary_op_ (OP_ADD, self, other, error); }
+gboolean ge_op_sub_ (GeTensor *self, GeTensor *other, GError **error) { return binary_op_ (OP_SUB, self, other, error); }
+gboolean ge_op_mul_ (GeTensor *self, GeTensor *other, GError **error) { return binary_op_ (OP_MUL, self, other, error); }
+gboolean ge_op_div_ (GeTensor *self, GeTensor *other, GError **error) { return binary_op_ (OP_DIV, self, other, error); }
 
 static gint64
 bound_as_int (GeTensor *bound)
@@ -687,7 +688,7 @@ clamp_setup (GeTensor     *self,
 }
 
 GeTensor *
-ge_tensor_clamp (GeTensor  *self,
+ge_op_clamp (GeTensor  *self,
                  GeTensor  *min,
                  GeTensor  *max,
                  GError   **error)
@@ -706,7 +707,7 @@ ge_tensor_clamp (GeTensor  *self,
 }
 
 gboolean
-ge_tensor_clamp_ (GeTensor  *self,
+ge_op_clamp_ (GeTensor  *self,
                   GeTensor  *min,
                   GeTensor  *max,
                   GError   **error)
@@ -725,8 +726,8 @@ ge_tensor_clamp_ (GeTensor  *self,
     return FALSE;
   if (dtype != self->dtype)
     {
-      result = ge_tensor_clamp (self, min, max, error);
-      return result != NULL && ge_tensor_copy_ (self, result, error);
+      result = ge_op_clamp (self, min, max, error);
+      return result != NULL && ge_op_copy_ (self, result, error);
     }
   operands[0] = self, operands[1] = self;
   ge_iter_init (&iter, self->ndim, self->sizes, 2, operands);
@@ -754,7 +755,7 @@ where_loop (char         **data,
 }
 
 GeTensor *
-ge_tensor_where (GeTensor  *condition,
+ge_op_where (GeTensor  *condition,
                  GeTensor  *a,
                  GeTensor  *b,
                  GError   **error)
@@ -812,7 +813,7 @@ fill_loop (char         **data,
 }
 
 gboolean
-ge_tensor_fill_ (GeTensor  *self,
+ge_op_fill_ (GeTensor  *self,
                  double     value,
                  GError   **error)
 {
@@ -833,10 +834,10 @@ ge_tensor_fill_ (GeTensor  *self,
 }
 
 gboolean
-ge_tensor_zero_ (GeTensor  *self,
+ge_op_zero_ (GeTensor  *self,
                  GError   **error)
 {
-  return ge_tensor_fill_ (self, 0.0, error);
+  return ge_op_fill_ (self, 0.0, error);
 }
 
 static void
@@ -881,7 +882,7 @@ copy_convert_loop (char         **data,
 }
 
 gboolean
-ge_tensor_copy_ (GeTensor  *self,
+ge_op_copy_ (GeTensor  *self,
                  GeTensor  *src,
                  GError   **error)
 {

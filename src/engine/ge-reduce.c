@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ge-tensor-private.h"
+#include "ge-ops-private.h"
 
 /*
  * Every reduction runs through one plan: the input's dims (size-1 dims
@@ -451,7 +452,7 @@ sum_reduced (GeTensor       *self,
 }
 
 GeTensor *
-ge_tensor_sum_dims (GeTensor   *self,
+ge_op_sum_dims (GeTensor   *self,
                     int         n_dims,
                     const int  *dims,
                     gboolean    keepdim,
@@ -471,18 +472,18 @@ ge_tensor_sum_dims (GeTensor   *self,
 }
 
 GeTensor *
-ge_tensor_sum (GeTensor  *self,
+ge_op_sum (GeTensor  *self,
                GError   **error)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return ge_tensor_sum_dims (self, 0, NULL, FALSE, error);
+  return ge_op_sum_dims (self, 0, NULL, FALSE, error);
 }
 
 /* ---- mean ---- */
 
 GeTensor *
-ge_tensor_mean_dims (GeTensor   *self,
+ge_op_mean_dims (GeTensor   *self,
                      int         n_dims,
                      const int  *dims,
                      gboolean    keepdim,
@@ -512,12 +513,12 @@ ge_tensor_mean_dims (GeTensor   *self,
 }
 
 GeTensor *
-ge_tensor_mean (GeTensor  *self,
+ge_op_mean (GeTensor  *self,
                 GError   **error)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return ge_tensor_mean_dims (self, 0, NULL, FALSE, error);
+  return ge_op_mean_dims (self, 0, NULL, FALSE, error);
 }
 
 /* ---- max / min over everything ---- */
@@ -644,14 +645,14 @@ extremum_all (GeTensor    *self,
 }
 
 GeTensor *
-ge_tensor_max (GeTensor  *self,
+ge_op_max (GeTensor  *self,
                GError   **error)
 {
   return extremum_all (self, TRUE, error);
 }
 
 GeTensor *
-ge_tensor_min (GeTensor  *self,
+ge_op_min (GeTensor  *self,
                GError   **error)
 {
   return extremum_all (self, FALSE, error);
@@ -851,7 +852,7 @@ extremum_dim (GeTensor    *self,
 }
 
 GeTensor *
-ge_tensor_max_dim (GeTensor   *self,
+ge_op_max_dim (GeTensor   *self,
                    int         dim,
                    gboolean    keepdim,
                    GeTensor  **indices,
@@ -861,7 +862,7 @@ ge_tensor_max_dim (GeTensor   *self,
 }
 
 GeTensor *
-ge_tensor_min_dim (GeTensor   *self,
+ge_op_min_dim (GeTensor   *self,
                    int         dim,
                    gboolean    keepdim,
                    GeTensor  **indices,
@@ -884,7 +885,7 @@ check_argmax_dtype (const GeTensor  *self,
 }
 
 GeTensor *
-ge_tensor_argmax (GeTensor  *self,
+ge_op_argmax (GeTensor  *self,
                   GError   **error)
 {
   gboolean reduced[GE_MAX_DIMS];
@@ -911,7 +912,7 @@ ge_tensor_argmax (GeTensor  *self,
 }
 
 GeTensor *
-ge_tensor_argmax_dim (GeTensor  *self,
+ge_op_argmax_dim (GeTensor  *self,
                       int        dim,
                       gboolean   keepdim,
                       GError   **error)

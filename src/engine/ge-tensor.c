@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ge-tensor-private.h"
+#include "ge-autograd-private.h"
 
 /* Big buffers are 64-byte aligned for the BLAS and vector loops. */
 #define GE_STORAGE_ALIGNMENT 64
@@ -188,10 +188,6 @@ ge_tensor_ref (GeTensor *self)
   return self;
 }
 
-/* Set by the autograd layer so that the core can release autograd state
- * without knowing its layout. */
-void (*ge_tensor_autograd_free_func) (gpointer autograd) = NULL;
-
 void
 ge_tensor_unref (GeTensor *self)
 {
@@ -200,8 +196,7 @@ ge_tensor_unref (GeTensor *self)
   g_return_if_fail (self->ref_count > 0);
   if (--self->ref_count > 0)
     return;
-  if (self->autograd != NULL && ge_tensor_autograd_free_func != NULL)
-    ge_tensor_autograd_free_func (self->autograd);
+  g_clear_pointer (&self->autograd, ge_autograd_meta_free);
   ge_storage_unref (self->storage);
   g_free (self);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ge-tensor-private.h"
+#include "ge-ops-private.h"
 
 /* ---- helpers ---- */
 
@@ -325,7 +326,7 @@ copy_to_new (GeTensor *self,
 /* ---- views ---- */
 
 GeTensor *
-ge_tensor_view (GeTensor      *self,
+ge_op_view (GeTensor      *self,
                 int            ndim,
                 const gint64  *shape,
                 GError       **error)
@@ -352,7 +353,7 @@ ge_tensor_view (GeTensor      *self,
 }
 
 GeTensor *
-ge_tensor_reshape (GeTensor      *self,
+ge_op_reshape (GeTensor      *self,
                    int            ndim,
                    const gint64  *shape,
                    GError       **error)
@@ -378,7 +379,7 @@ ge_tensor_reshape (GeTensor      *self,
 }
 
 GeTensor *
-ge_tensor_squeeze (GeTensor *self)
+ge_op_squeeze (GeTensor *self)
 {
   gint64 sizes[GE_MAX_DIMS];
   gint64 strides[GE_MAX_DIMS];
@@ -398,7 +399,7 @@ ge_tensor_squeeze (GeTensor *self)
 }
 
 GeTensor *
-ge_tensor_squeeze_dim (GeTensor  *self,
+ge_op_squeeze_dim (GeTensor  *self,
                        int        dim,
                        GError   **error)
 {
@@ -424,7 +425,7 @@ ge_tensor_squeeze_dim (GeTensor  *self,
 }
 
 GeTensor *
-ge_tensor_unsqueeze (GeTensor  *self,
+ge_op_unsqueeze (GeTensor  *self,
                      int        dim,
                      GError   **error)
 {
@@ -455,7 +456,7 @@ ge_tensor_unsqueeze (GeTensor  *self,
 }
 
 GeTensor *
-ge_tensor_transpose (GeTensor  *self,
+ge_op_transpose (GeTensor  *self,
                      int        dim0,
                      int        dim1,
                      GError   **error)
@@ -482,7 +483,7 @@ ge_tensor_transpose (GeTensor  *self,
 }
 
 GeTensor *
-ge_tensor_t (GeTensor  *self,
+ge_op_t (GeTensor  *self,
              GError   **error)
 {
   g_return_val_if_fail (self != NULL, NULL);
@@ -493,11 +494,11 @@ ge_tensor_t (GeTensor  *self,
                    "t() expects a tensor with <= 2 dimensions, but self is %dD", self->ndim);
       return NULL;
     }
-  return ge_tensor_transpose (self, 0, self->ndim < 2 ? 0 : 1, error);
+  return ge_op_transpose (self, 0, self->ndim < 2 ? 0 : 1, error);
 }
 
 GeTensor *
-ge_tensor_permute (GeTensor   *self,
+ge_op_permute (GeTensor   *self,
                    int         ndim,
                    const int  *dims,
                    GError    **error)
@@ -539,7 +540,7 @@ ge_tensor_permute (GeTensor   *self,
 }
 
 GeTensor *
-ge_tensor_select (GeTensor  *self,
+ge_op_select (GeTensor  *self,
                   int        dim,
                   gint64     index,
                   GError   **error)
@@ -585,7 +586,7 @@ ge_tensor_select (GeTensor  *self,
 }
 
 GeTensor *
-ge_tensor_slice (GeTensor  *self,
+ge_op_slice (GeTensor  *self,
                  int        dim,
                  gint64     start,
                  gint64     stop,
@@ -634,7 +635,7 @@ ge_tensor_slice (GeTensor  *self,
 }
 
 GeTensor *
-ge_tensor_expand (GeTensor      *self,
+ge_op_expand (GeTensor      *self,
                   int            ndim,
                   const gint64  *target,
                   GError       **error)
@@ -715,7 +716,7 @@ ge_tensor_expand (GeTensor      *self,
 }
 
 GeTensor *
-ge_tensor_as_strided (GeTensor      *self,
+ge_op_as_strided (GeTensor      *self,
                       int            ndim,
                       const gint64  *sizes,
                       const gint64  *strides,
@@ -745,7 +746,7 @@ ge_tensor_as_strided (GeTensor      *self,
 /* ---- contiguous, clone, to_dtype ---- */
 
 GeTensor *
-ge_tensor_contiguous (GeTensor  *self,
+ge_op_contiguous (GeTensor  *self,
                       GError   **error)
 {
   g_return_val_if_fail (self != NULL, NULL);
@@ -756,7 +757,7 @@ ge_tensor_contiguous (GeTensor  *self,
 }
 
 GeTensor *
-ge_tensor_clone (GeTensor  *self,
+ge_op_clone (GeTensor  *self,
                  GError   **error)
 {
   g_return_val_if_fail (self != NULL, NULL);
@@ -765,7 +766,7 @@ ge_tensor_clone (GeTensor  *self,
 }
 
 GeTensor *
-ge_tensor_to_dtype (GeTensor  *self,
+ge_op_to_dtype (GeTensor  *self,
                     GeDType    dtype,
                     GError   **error)
 {

@@ -6,3 +6,4 @@
 #include "ge-tensor.h"
 #include "ge-random.h"
 #include "ge-print.h"
+#include "ge-autograd.h"

@@ -1,0 +1,671 @@
+/* ge-autograd.c - autograd state: grad mode, tensor meta, nodes, saved tensors */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <string.h>
+
+#include "ge-autograd-private.h"
+
+/* The engine is used from one thread at a time (see docs/engine.md). */
+static gboolean grad_mode_enabled = TRUE;
+static guint64 next_sequence_nr = 0;
+
+gboolean
+ge_grad_mode_is_enabled (void)
+{
+  return grad_mode_enabled;
+}
+
+gboolean
+ge_grad_mode_set_enabled (gboolean enabled)
+{
+  gboolean previous = grad_mode_enabled;
+
+  grad_mode_enabled = !!enabled;
+  return previous;
+}
+
+/* ---- tensor meta ---- */
+
+GeAutogradMeta *
+ge_autograd_meta_get (GeTensor *self)
+{
+  if (self->autograd == NULL)
+    self->autograd = g_new0 (GeAutogradMeta, 1);
+  return self->autograd;
+}
+
+static GeAutogradMeta *
+meta_peek (const GeTensor *self)
+{
+  return self->autograd;
+}
+
+void
+ge_autograd_meta_free (GeAutogradMeta *meta)
+{
+  if (meta == NULL)
+    return;
+  g_clear_pointer (&meta->grad, ge_tensor_unref);
+  g_clear_pointer (&meta->view_base, ge_tensor_unref);
+  g_clear_pointer (&meta->name, g_free);
+  if (meta->grad_fn != NULL)
+    {
+      GeNode *node = meta->grad_fn;
+      if (node->retained != NULL && meta->output_nr < node->n_outputs)
+        node->retained[meta->output_nr] = NULL;
+      meta->grad_fn = NULL;
+      ge_node_unref (node);
+    }
+  g_free (meta);
+}
+
+/* ---- nodes ---- */
+
+GeNode *
+ge_node_ref (GeNode *node)
+{
+  g_return_val_if_fail (node != NULL, NULL);
+  node->ref_count++;
+  return node;
+}
+
+static void
+node_finalize (GeNode   *node,
+               GQueue   *pending)
+{
+  for (int i = 0; i < node->n_next; i++)
+    if (node->next[i].node != NULL && --node->next[i].node->ref_count == 0)
+      g_queue_push_tail (pending, node->next[i].node);
+  g_free (node->next);
+  g_free (node->input_meta);
+  g_free (node->output_meta);
+  for (int i = 0; i < node->n_outputs; i++)
+    if (node->output_values != NULL)
+      g_clear_pointer (&node->output_values[i], ge_tensor_unref);
+  g_free (node->output_values);
+  g_free (node->retained);
+  ge_node_release_saved (node);
+  g_free (node->saved);
+  if (node->data_free != NULL)
+    node->data_free (node->data);
+  if (node->variable != NULL)
+    {
+      GeAutogradMeta *meta = meta_peek (node->variable);
+      if (meta != NULL && meta->grad_accumulator == node)
+        meta->grad_accumulator = NULL;
+      ge_tensor_unref (node->variable);
+    }
+  g_free (node->owned_name);
+  g_free (node);
+}
+
+void
+ge_node_unref (GeNode *node)
+{
+  /* Graphs can be 100k nodes deep: free iteratively, never recursively. */
+  static GQueue *pending = NULL;
+  static gboolean running = FALSE;
+
+  if (node == NULL)
+    return;
+  g_return_if_fail (node->ref_count > 0);
+  if (--node->ref_count > 0)
+    return;
+
+  if (pending == NULL)
+    pending = g_queue_new ();
+  g_queue_push_tail (pending, node);
+  if (running)
+    return;
+  running = TRUE;
+  while (!g_queue_is_empty (pending))
+    node_finalize (g_queue_pop_head (pending), pending);
+  running = FALSE;
+}
+
+const char *
+ge_node_get_name (const GeNode *node)
+{
+  return node->name;
+}
+
+guint64
+ge_node_get_sequence_nr (const GeNode *node)
+{
+  return node->sequence_nr;
+}
+
+int
+ge_node_get_n_next (const GeNode *node)
+{
+  return node->n_next;
+}
+
+GeNode *
+ge_node_get_next (const GeNode *node,
+                  int           i,
+                  int          *input_nr)
+{
+  g_return_val_if_fail (i >= 0 && i < node->n_next, NULL);
+  if (input_nr != NULL)
+    *input_nr = node->next[i].input_nr;
+  return node->next[i].node;
+}
+
+GeTensor *
+ge_node_get_variable (const GeNode *node)
+{
+  return node->variable;
+}
+
+int
+ge_node_get_n_outputs (const GeNode *node)
+{
+  return node->n_outputs;
+}
+
+GeTensor *
+ge_node_get_output_value (const GeNode *node,
+                          int           i)
+{
+  g_return_val_if_fail (i >= 0 && i < node->n_outputs, NULL);
+  return node->output_values != NULL ? node->output_values[i] : NULL;
+}
+
+int
+ge_node_get_n_saved (const GeNode *node)
+{
+  return node->released ? 0 : node->n_saved;
+}
+
+GeTensor *
+ge_node_get_saved_value (const GeNode *node,
+                         int           i)
+{
+  g_return_val_if_fail (i >= 0 && i < node->n_saved, NULL);
+  return node->released ? NULL : node->saved[i].value;
+}
+
+gboolean
+ge_node_is_released (const GeNode *node)
+{
+  return node->released;
+}
+
+static void
+meta_from_tensor (GeTensorMeta   *meta,
+                  const GeTensor *t)
+{
+  meta->ndim = t->ndim;
+  memcpy (meta->sizes, t->sizes, sizeof (gint64) * t->ndim);
+  meta->dtype = t->dtype;
+}
+
+/* A header over @t's storage and geometry without autograd state. */
+static GeTensor *
+plain_alias (GeTensor *t)
+{
+  return ge_tensor_new_with_storage (t->storage, t->dtype, t->ndim, t->sizes, t->strides, t->offset);
+}
+
+static GeNode *
+node_alloc (const char *name,
+            int         n_next,
+            int         n_outputs)
+{
+  GeNode *node = g_new0 (GeNode, 1);
+
+  node->ref_count = 1;
+  node->name = name;
+  node->n_next = n_next;
+  node->next = g_new0 (GeEdge, MAX (n_next, 1));
+  node->input_meta = g_new0 (GeTensorMeta, MAX (n_next, 1));
+  node->n_outputs = n_outputs;
+  node->output_meta = g_new0 (GeTensorMeta, MAX (n_outputs, 1));
+  node->output_values = g_new0 (GeTensor *, MAX (n_outputs, 1));
+  node->retained = g_new0 (GeTensor *, MAX (n_outputs, 1));
+  return node;
+}
+
+/* The leaf's AccumulateGrad, cached weakly in its meta as PyTorch does. */
+static GeNode *
+grad_accumulator_for (GeTensor *leaf)
+{
+  GeAutogradMeta *meta = ge_autograd_meta_get (leaf);
+  GeNode *node;
+
+  if (meta->grad_accumulator != NULL)
+    return ge_node_ref (meta->grad_accumulator);
+
+  node = node_alloc ("AccumulateGrad", 0, 1);
+  node->sequence_nr = G_MAXUINT64;
+  node->backward = ge_accumulate_grad_backward;
+  node->variable = ge_tensor_ref (leaf);
+  meta_from_tensor (&node->output_meta[0], leaf);
+  meta->grad_accumulator = node;
+  return node;
+}
+
+GeEdge
+ge_autograd_edge_for (GeTensor *t)
+{
+  GeEdge edge = { NULL, 0 };
+  GeAutogradMeta *meta;
+
+  if (t == NULL || !t->requires_grad)
+    return edge;
+  meta = meta_peek (t);
+  if (meta != NULL && meta->grad_fn != NULL)
+    {
+      edge.node = ge_node_ref (meta->grad_fn);
+      edge.input_nr = meta->output_nr;
+    }
+  else
+    edge.node = grad_accumulator_for (t);
+  return edge;
+}
+
+gboolean
+ge_autograd_should_record (int        n_inputs,
+                           GeTensor **inputs)
+{
+  if (!grad_mode_enabled)
+    return FALSE;
+  for (int i = 0; i < n_inputs; i++)
+    if (inputs[i] != NULL && inputs[i]->requires_grad)
+      return TRUE;
+  return FALSE;
+}
+
+GeNode *
+ge_node_new (const char     *name,
+             GeNodeBackward  backward,
+             int             n_inputs,
+             GeTensor      **inputs,
+             int             n_outputs)
+{
+  GeNode *node = node_alloc (name, n_inputs, n_outputs);
+
+  node->backward = backward;
+  node->sequence_nr = next_sequence_nr++;
+  for (int i = 0; i < n_inputs; i++)
+    {
+      node->next[i] = ge_autograd_edge_for (inputs[i]);
+      if (inputs[i] != NULL)
+        meta_from_tensor (&node->input_meta[i], inputs[i]);
+    }
+  return node;
+}
+
+gboolean
+ge_node_needs_grad (const GeNode *node,
+                    int           i)
+{
+  return i >= 0 && i < node->n_next && node->next[i].node != NULL;
+}
+
+static GeSaved *
+saved_append (GeNode *node)
+{
+  node->saved = g_renew (GeSaved, node->saved, node->n_saved + 1);
+  memset (&node->saved[node->n_saved], 0, sizeof (GeSaved));
+  return &node->saved[node->n_saved++];
+}
+
+void
+ge_node_save (GeNode   *node,
+              GeTensor *tensor)
+{
+  GeSaved *saved = saved_append (node);
+
+  saved->value = ge_tensor_ref (tensor);
+  saved->version = ge_tensor_get_version (tensor);
+}
+
+void
+ge_node_save_output (GeNode   *node,
+                     GeTensor *output,
+                     int       output_nr)
+{
+  GeSaved *saved = saved_append (node);
+
+  /* An alias, not the output itself: the output refers to this node. */
+  saved->value = plain_alias (output);
+  saved->version = ge_tensor_get_version (output);
+  saved->is_output = TRUE;
+  saved->output_nr = output_nr;
+}
+
+static const char *
+tensor_type_name (GeDType dtype)
+{
+  switch (dtype)
+    {
+    case GE_DTYPE_BOOL:    return "torch.BoolTensor";
+    case GE_DTYPE_INT64:   return "torch.LongTensor";
+    case GE_DTYPE_FLOAT32: return "torch.FloatTensor";
+    case GE_DTYPE_FLOAT64:
+    default:               return "torch.DoubleTensor";
+    }
+}
+
+GeTensor *
+ge_node_unpack (GeNode  *node,
+                int      i,
+                GError **error)
+{
+  GeSaved *saved;
+  guint64 version;
+
+  g_return_val_if_fail (i >= 0 && i < node->n_saved, NULL);
+
+  if (node->released)
+    {
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                           "Trying to backward through the graph a second time (or directly "
+                           "access saved tensors after they have already been freed). Saved "
+                           "intermediate values of the graph are freed when you call .backward() "
+                           "or autograd.grad(). Specify retain_graph=True if you need to backward "
+                           "through the graph a second time or if you need to access saved "
+                           "tensors after calling backward.");
+      return NULL;
+    }
+
+  saved = &node->saved[i];
+  version = ge_tensor_get_version (saved->value);
+  if (version != saved->version)
+    {
+      g_autofree char *shape = ge_shape_to_string (saved->value->sizes, saved->value->ndim);
+      g_autofree char *origin = NULL;
+      const GeNode *maker = saved->is_output ? node : ge_tensor_get_grad_fn (saved->value);
+      int output_nr = saved->is_output ? saved->output_nr
+                    : (meta_peek (saved->value) ? meta_peek (saved->value)->output_nr : 0);
+
+      if (maker != NULL)
+        origin = g_strdup_printf (", which is output %d of %s,", output_nr, maker->name);
+      g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
+                   "one of the variables needed for gradient computation has been modified by "
+                   "an inplace operation: [%s %s]%s is at version %" G_GUINT64_FORMAT "; "
+                   "expected version %" G_GUINT64_FORMAT " instead. Hint: enable anomaly "
+                   "detection to find the operation that failed to compute its gradient, with "
+                   "torch.autograd.set_detect_anomaly(True).",
+                   tensor_type_name (saved->value->dtype), shape, origin ? origin : "",
+                   version, saved->version);
+      return NULL;
+    }
+
+  if (saved->is_output && grad_mode_enabled)
+    {
+      /* Double backward: the output again, attached to this node. */
+      GeTensor *attached = plain_alias (saved->value);
+      GeAutogradMeta *meta = ge_autograd_meta_get (attached);
+
+      meta->grad_fn = ge_node_ref (node);
+      meta->output_nr = saved->output_nr;
+      attached->requires_grad = TRUE;
+      return attached;
+    }
+  return ge_tensor_ref (saved->value);
+}
+
+void
+ge_node_release_saved (GeNode *node)
+{
+  for (int i = 0; i < node->n_saved; i++)
+    g_clear_pointer (&node->saved[i].value, ge_tensor_unref);
+  if (node->n_saved > 0)
+    node->released = TRUE;
+}
+
+void
+ge_node_set_output (GeNode   *node,
+                    int       output_nr,
+                    GeTensor *output)
+{
+  GeAutogradMeta *meta = ge_autograd_meta_get (output);
+  GeNode *old = meta->grad_fn;
+
+  g_return_if_fail (output_nr >= 0 && output_nr < node->n_outputs);
+
+  meta->grad_fn = ge_node_ref (node);
+  meta->output_nr = output_nr;
+  output->requires_grad = TRUE;
+  meta_from_tensor (&node->output_meta[output_nr], output);
+  g_clear_pointer (&node->output_values[output_nr], ge_tensor_unref);
+  node->output_values[output_nr] = plain_alias (output);
+  if (meta->retains_grad)
+    node->retained[output_nr] = output;
+  if (old != NULL)
+    {
+      if (old->retained != NULL && old->retained[0] == output)
+        old->retained[0] = NULL;
+      ge_node_unref (old);
+    }
+}
+
+void
+ge_autograd_set_view_base (GeTensor *view,
+                           GeTensor *base)
+{
+  GeAutogradMeta *meta = ge_autograd_meta_get (view);
+  GeAutogradMeta *base_meta = meta_peek (base);
+
+  /* Always point at the root base, as PyTorch's views do. */
+  if (base_meta != NULL && base_meta->view_base != NULL)
+    base = base_meta->view_base;
+  g_clear_pointer (&meta->view_base, ge_tensor_unref);
+  meta->view_base = ge_tensor_ref (base);
+}
+
+gboolean
+ge_autograd_check_inplace (GeTensor  *self,
+                           GError   **error)
+{
+  GeAutogradMeta *meta = meta_peek (self);
+  GeTensor *base = meta != NULL ? meta->view_base : NULL;
+
+  if (!grad_mode_enabled)
+    return TRUE;
+  if (self->requires_grad && ge_tensor_is_leaf (self))
+    {
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                           "a leaf Variable that requires grad is being used in an in-place operation.");
+      return FALSE;
+    }
+  if (base != NULL && base->requires_grad)
+    {
+      if (ge_tensor_is_leaf (base))
+        g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                             "a view of a leaf Variable that requires grad is being used in an "
+                             "in-place operation.");
+      else
+        g_set_error_literal (error, GE_ERROR, GE_ERROR_NOT_IMPLEMENTED,
+                             "in-place operations on views of tensors that require grad "
+                             "(CopySlices) are not available in Gradlab yet; use an "
+                             "out-of-place operation or clone() first");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ge_autograd_rebase_history (GeTensor *self,
+                            GeNode   *node)
+{
+  ge_node_set_output (node, 0, self);
+}
+
+/* ---- public tensor properties ---- */
+
+gboolean
+ge_tensor_requires_grad (const GeTensor *self)
+{
+  return self->requires_grad;
+}
+
+gboolean
+ge_tensor_is_leaf (const GeTensor *self)
+{
+  GeAutogradMeta *meta = meta_peek (self);
+
+  return meta == NULL || meta->grad_fn == NULL;
+}
+
+gboolean
+ge_tensor_set_requires_grad (GeTensor  *self,
+                             gboolean   requires_grad,
+                             GError   **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!ge_tensor_is_leaf (self))
+    {
+      if (requires_grad)
+        return TRUE;
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                           "you can only change requires_grad flags of leaf variables. If you "
+                           "want to use a computed variable in a subgraph that doesn't require "
+                           "differentiation use var_no_grad = var.detach().");
+      return FALSE;
+    }
+  if (requires_grad && !ge_dtype_is_floating (self->dtype))
+    {
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                           "only Tensors of floating point dtype can require gradients");
+      return FALSE;
+    }
+  self->requires_grad = !!requires_grad;
+  return TRUE;
+}
+
+GeTensor *
+ge_tensor_get_grad (const GeTensor *self)
+{
+  GeAutogradMeta *meta = meta_peek (self);
+
+  return meta != NULL ? meta->grad : NULL;
+}
+
+gboolean
+ge_tensor_set_grad (GeTensor  *self,
+                    GeTensor  *grad,
+                    GError   **error)
+{
+  GeAutogradMeta *meta;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (grad != NULL)
+    {
+      if (grad->dtype != self->dtype)
+        {
+          g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                               "assigned grad has data of a different type");
+          return FALSE;
+        }
+      if (grad->ndim != self->ndim ||
+          memcmp (grad->sizes, self->sizes, sizeof (gint64) * self->ndim) != 0)
+        {
+          g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                               "assigned grad has data of a different size");
+          return FALSE;
+        }
+    }
+  if (grad == NULL && meta_peek (self) == NULL)
+    return TRUE;
+  meta = ge_autograd_meta_get (self);
+  if (grad != NULL)
+    ge_tensor_ref (grad);
+  g_clear_pointer (&meta->grad, ge_tensor_unref);
+  meta->grad = grad;
+  return TRUE;
+}
+
+GeNode *
+ge_tensor_get_grad_fn (const GeTensor *self)
+{
+  GeAutogradMeta *meta = meta_peek (self);
+
+  return meta != NULL ? meta->grad_fn : NULL;
+}
+
+const char *
+ge_tensor_get_grad_fn_name (const GeTensor *self)
+{
+  GeNode *node = ge_tensor_get_grad_fn (self);
+
+  return node != NULL ? node->name : NULL;
+}
+
+GeTensor *
+ge_tensor_detach (GeTensor *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return plain_alias (self);
+}
+
+GeTensor *
+ge_tensor_get_data (GeTensor *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return plain_alias (self);
+}
+
+gboolean
+ge_tensor_set_data (GeTensor  *self,
+                    GeTensor  *data,
+                    GError   **error)
+{
+  GeStorage *old;
+
+  g_return_val_if_fail (self != NULL && data != NULL, FALSE);
+
+  if (self->requires_grad && !ge_dtype_is_floating (data->dtype))
+    {
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                           "data set to a tensor that requires gradients must be floating point or complex dtype");
+      return FALSE;
+    }
+  old = self->storage;
+  self->storage = ge_storage_ref (data->storage);
+  ge_storage_unref (old);
+  self->dtype = data->dtype;
+  self->ndim = data->ndim;
+  memcpy (self->sizes, data->sizes, sizeof (gint64) * data->ndim);
+  memcpy (self->strides, data->strides, sizeof (gint64) * data->ndim);
+  self->offset = data->offset;
+  return TRUE;
+}
+
+void
+ge_tensor_retain_grad (GeTensor *self)
+{
+  GeAutogradMeta *meta;
+
+  g_return_if_fail (self != NULL);
+  if (ge_tensor_is_leaf (self))
+    return;
+  meta = ge_autograd_meta_get (self);
+  meta->retains_grad = TRUE;
+  meta->grad_fn->retained[meta->output_nr] = self;
+}
+
+void
+ge_tensor_set_name (GeTensor   *self,
+                    const char *name)
+{
+  GeAutogradMeta *meta;
+
+  g_return_if_fail (self != NULL);
+  meta = ge_autograd_meta_get (self);
+  g_free (meta->name);
+  meta->name = g_strdup (name);
+}
+
+const char *
+ge_tensor_get_name (const GeTensor *self)
+{
+  GeAutogradMeta *meta = meta_peek (self);
+
+  return meta != NULL ? meta->name : NULL;
+}
