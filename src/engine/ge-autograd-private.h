@@ -53,6 +53,9 @@ struct _GeNode
   int             n_next;
   GeEdge         *next;
   GeTensorMeta   *input_meta;
+  /* small inputs that need no grad (constants such as the 3 in 3 * x),
+   * aliased so that graph pictures can show them; NULL otherwise */
+  GeTensor      **input_values;
 
   int             n_outputs;
   GeTensorMeta   *output_meta;

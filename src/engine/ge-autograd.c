@@ -76,6 +76,10 @@ node_finalize (GeNode   *node,
   for (int i = 0; i < node->n_next; i++)
     if (node->next[i].node != NULL && --node->next[i].node->ref_count == 0)
       g_queue_push_tail (pending, node->next[i].node);
+  for (int i = 0; i < node->n_next; i++)
+    if (node->input_values != NULL)
+      g_clear_pointer (&node->input_values[i], ge_tensor_unref);
+  g_free (node->input_values);
   g_free (node->next);
   g_free (node->input_meta);
   g_free (node->output_meta);
@@ -153,6 +157,14 @@ ge_node_get_next (const GeNode *node,
 }
 
 GeTensor *
+ge_node_get_input_value (const GeNode *node,
+                         int           i)
+{
+  g_return_val_if_fail (i >= 0 && i < node->n_next, NULL);
+  return node->input_values != NULL ? node->input_values[i] : NULL;
+}
+
+GeTensor *
 ge_node_get_variable (const GeNode *node)
 {
   return node->variable;
@@ -220,6 +232,7 @@ node_alloc (const char *name,
   node->n_next = n_next;
   node->next = g_new0 (GeEdge, MAX (n_next, 1));
   node->input_meta = g_new0 (GeTensorMeta, MAX (n_next, 1));
+  node->input_values = g_new0 (GeTensor *, MAX (n_next, 1));
   node->n_outputs = n_outputs;
   node->output_meta = g_new0 (GeTensorMeta, MAX (n_outputs, 1));
   node->output_values = g_new0 (GeTensor *, MAX (n_outputs, 1));
@@ -292,7 +305,11 @@ ge_node_new (const char     *name,
     {
       node->next[i] = ge_autograd_edge_for (inputs[i]);
       if (inputs[i] != NULL)
-        meta_from_tensor (&node->input_meta[i], inputs[i]);
+        {
+          meta_from_tensor (&node->input_meta[i], inputs[i]);
+          if (node->next[i].node == NULL && ge_tensor_numel (inputs[i]) <= 64)
+            node->input_values[i] = plain_alias (inputs[i]);
+        }
     }
   return node;
 }

@@ -70,6 +70,10 @@ int          ge_node_get_n_next           (const GeNode   *node);
 GeNode      *ge_node_get_next             (const GeNode   *node,
                                            int             i,
                                            int            *input_nr);
+/* For an input that needs no grad (edge @i is NULL): its value when small
+ * (<= 64 elements; a constant like the 3 in 3 * x), else NULL. Borrowed. */
+GeTensor    *ge_node_get_input_value      (const GeNode   *node,
+                                           int             i);
 /* AccumulateGrad: the leaf it accumulates into (borrowed). */
 GeTensor    *ge_node_get_variable         (const GeNode   *node);
 int          ge_node_get_n_outputs        (const GeNode   *node);
