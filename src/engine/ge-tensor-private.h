@@ -34,6 +34,9 @@ struct _GeTensor
   /* Autograd state (filled by the autograd layer; unused by the core). */
   guint      requires_grad : 1;
   gpointer   autograd;
+  /* A language binding's wrapper object for this tensor (weak; the kernel's
+   * Python Tensor), so that x.grad is x.grad holds as in PyTorch. */
+  gpointer   binding;
 };
 
 /* storage */

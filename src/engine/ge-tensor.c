@@ -298,6 +298,19 @@ ge_tensor_data_ptr (const GeTensor *self)
   return (char *) self->storage->data + self->offset * (gint64) ge_dtype_size (self->dtype);
 }
 
+gpointer
+ge_tensor_get_binding (const GeTensor *self)
+{
+  return self->binding;
+}
+
+void
+ge_tensor_set_binding (GeTensor *self,
+                       gpointer  binding)
+{
+  self->binding = binding;
+}
+
 char *
 ge_shape_to_string (const gint64 *sizes,
                     int           ndim)

@@ -40,6 +40,11 @@ guint64      ge_tensor_get_version      (const GeTensor *self);
 /* Pointer to the first element (storage data + offset * element size). */
 gpointer     ge_tensor_data_ptr         (const GeTensor *self);
 
+/* A binding's weak back-pointer to its wrapper object (NULL when none). */
+gpointer     ge_tensor_get_binding      (const GeTensor *self);
+void         ge_tensor_set_binding      (GeTensor       *self,
+                                         gpointer        binding);
+
 /* "[2, 3]" as PyTorch prints a shape inside error messages */
 char        *ge_shape_to_string         (const gint64   *sizes,
                                          int             ndim);

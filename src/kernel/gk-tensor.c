@@ -1,0 +1,896 @@
+/* gk-tensor.c - torch.Tensor: a Python object over a GeTensor */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <string.h>
+
+#include "gk-private.h"
+
+#include <structmember.h>
+
+PyTypeObject *gk_tensor_type;
+
+/* ---- lifetime ---- */
+
+static PyObject *
+tensor_alloc (PyTypeObject *type,
+              GeTensor     *t)
+{
+  GkTensor *self = (GkTensor *) type->tp_alloc (type, 0);
+
+  if (self == NULL)
+    return NULL;
+  self->tensor = ge_tensor_ref (t);
+  ge_tensor_set_binding (t, self);
+  return (PyObject *) self;
+}
+
+PyObject *
+gk_tensor_wrap (GeTensor *t)
+{
+  PyObject *existing;
+
+  if (t == NULL)
+    Py_RETURN_NONE;
+  existing = ge_tensor_get_binding (t);
+  if (existing != NULL)
+    return Py_NewRef (existing);
+  return tensor_alloc (gk_tensor_type, t);
+}
+
+PyObject *
+gk_tensor_wrap_result (GeTensor *t,
+                       GError   *error)
+{
+  PyObject *obj;
+
+  if (t == NULL)
+    return gk_raise_error (error);
+  obj = gk_tensor_wrap (t);
+  ge_tensor_unref (t);
+  return obj;
+}
+
+static int
+tensor_traverse (GkTensor *self, visitproc visit, void *arg)
+{
+  Py_VISIT (self->dict);
+  Py_VISIT (Py_TYPE (self));
+  return 0;
+}
+
+static int
+tensor_clear (GkTensor *self)
+{
+  Py_CLEAR (self->dict);
+  return 0;
+}
+
+static void
+tensor_dealloc (GkTensor *self)
+{
+  PyTypeObject *type = Py_TYPE (self);
+
+  PyObject_GC_UnTrack (self);
+  if (self->weakrefs != NULL)
+    PyObject_ClearWeakRefs ((PyObject *) self);
+  tensor_clear (self);
+  if (self->tensor != NULL)
+    {
+      if (ge_tensor_get_binding (self->tensor) == self)
+        ge_tensor_set_binding (self->tensor, NULL);
+      g_clear_pointer (&self->tensor, ge_tensor_unref);
+    }
+  type->tp_free (self);
+  Py_DECREF (type);
+}
+
+/* torch.Tensor(data) / torch.Tensor(2, 3): the legacy float32 constructor */
+static PyObject *
+tensor_new (PyTypeObject *type,
+            PyObject     *args,
+            PyObject     *kwargs)
+{
+  GeTensor *t;
+  PyObject *obj;
+
+  if (PyTuple_GET_SIZE (args) == 1 && !PyLong_Check (PyTuple_GET_ITEM (args, 0)))
+    t = gk_tensor_from_data (PyTuple_GET_ITEM (args, 0), GE_DTYPE_FLOAT32);
+  else
+    {
+      gint64 sizes[GE_MAX_DIMS];
+      int ndim;
+      GError *error = NULL;
+      if (!gk_parse_shape (args, &ndim, sizes))
+        return NULL;
+      t = ge_tensor_zeros (ndim, sizes, GE_DTYPE_FLOAT32, &error);
+      if (t == NULL)
+        return gk_raise_error (error);
+    }
+  if (t == NULL)
+    return NULL;
+  obj = tensor_alloc (type, t);
+  ge_tensor_unref (t);
+  return obj;
+}
+
+/* ---- repr ---- */
+
+static gboolean
+is_parameter (PyObject *self)
+{
+  return gk_parameter_type != NULL && PyObject_IsInstance (self, gk_parameter_type) == 1;
+}
+
+static PyObject *
+tensor_repr (GkTensor *self)
+{
+  GeReprOptions options = { 0 };
+  g_autofree char *text = NULL;
+
+  options.grad_fn_name = ge_tensor_get_grad_fn_name (self->tensor);
+  options.requires_grad = ge_tensor_requires_grad (self->tensor);
+  options.is_parameter = is_parameter ((PyObject *) self);
+  text = ge_tensor_repr (self->tensor, &options);
+  return PyUnicode_FromString (text);
+}
+
+/* tensors hash by identity, as in PyTorch */
+static Py_hash_t
+tensor_hash (PyObject *self)
+{
+  return _Py_HashPointer (self);
+}
+
+/* ---- number protocol ---- */
+
+typedef GeTensor *(*BinaryOp) (GeTensor *, GeTensor *, GError **);
+typedef gboolean (*InplaceOp) (GeTensor *, GeTensor *, GError **);
+
+static PyObject *
+binary (PyObject *a,
+        PyObject *b,
+        BinaryOp  op,
+        gboolean  commutative)
+{
+  g_autoptr(GeTensor) ta = gk_operand (a);
+  g_autoptr(GeTensor) tb = gk_operand (b);
+  GError *error = NULL;
+  GeTensor *out;
+
+  if (ta == NULL || tb == NULL)
+    {
+      if (PyErr_Occurred ())
+        return NULL;
+      Py_RETURN_NOTIMPLEMENTED;
+    }
+  /* 3 * x is x.__rmul__(3) = x.mul(3) in PyTorch: the tensor comes first */
+  if (commutative && !GkTensor_Check (a))
+    out = op (tb, ta, &error);
+  else
+    out = op (ta, tb, &error);
+  return gk_tensor_wrap_result (out, error);
+}
+
+static PyObject *
+inplace (PyObject  *self,
+         PyObject  *other,
+         InplaceOp  op)
+{
+  g_autoptr(GeTensor) t = gk_operand (other);
+  GError *error = NULL;
+
+  if (t == NULL)
+    {
+      if (PyErr_Occurred ())
+        return NULL;
+      Py_RETURN_NOTIMPLEMENTED;
+    }
+  if (!op (GK_TENSOR (self), t, &error))
+    return gk_raise_error (error);
+  return Py_NewRef (self);
+}
+
+static PyObject *nb_add (PyObject *a, PyObject *b) { return binary (a, b, ge_tensor_add, TRUE); }
+static PyObject *nb_sub (PyObject *a, PyObject *b) { return binary (a, b, ge_tensor_sub, FALSE); }
+static PyObject *nb_mul (PyObject *a, PyObject *b) { return binary (a, b, ge_tensor_mul, TRUE); }
+static PyObject *nb_div (PyObject *a, PyObject *b) { return binary (a, b, ge_tensor_div, FALSE); }
+static PyObject *nb_matmul (PyObject *a, PyObject *b)
+{
+  if (!GkTensor_Check (a) || !GkTensor_Check (b))
+    Py_RETURN_NOTIMPLEMENTED;
+  return binary (a, b, ge_tensor_matmul, FALSE);
+}
+static PyObject *
+nb_pow (PyObject *a, PyObject *b, PyObject *mod)
+{
+  if (mod != Py_None)
+    Py_RETURN_NOTIMPLEMENTED;
+  return binary (a, b, ge_tensor_pow, FALSE);
+}
+static PyObject *nb_iadd (PyObject *a, PyObject *b) { return inplace (a, b, ge_tensor_add_); }
+static PyObject *nb_isub (PyObject *a, PyObject *b) { return inplace (a, b, ge_tensor_sub_); }
+static PyObject *nb_imul (PyObject *a, PyObject *b) { return inplace (a, b, ge_tensor_mul_); }
+static PyObject *nb_idiv (PyObject *a, PyObject *b) { return inplace (a, b, ge_tensor_div_); }
+
+static PyObject *
+nb_neg (PyObject *a)
+{
+  GError *error = NULL;
+  return gk_tensor_wrap_result (ge_tensor_neg (GK_TENSOR (a), &error), error);
+}
+
+static PyObject *
+nb_pos (PyObject *a)
+{
+  return Py_NewRef (a);
+}
+
+static PyObject *
+nb_abs (PyObject *a)
+{
+  GError *error = NULL;
+  return gk_tensor_wrap_result (ge_tensor_abs (GK_TENSOR (a), &error), error);
+}
+
+static gboolean
+single_value (PyObject    *self,
+              double      *value,
+              const char  *what)
+{
+  GError *error = NULL;
+
+  if (ge_tensor_numel (GK_TENSOR (self)) != 1)
+    {
+      if (g_str_equal (what, "bool"))
+        PyErr_SetString (PyExc_RuntimeError,
+                         "Boolean value of Tensor with more than one value is ambiguous");
+      else
+        PyErr_SetString (PyExc_ValueError, "only one element tensors can be converted to Python scalars");
+      return FALSE;
+    }
+  if (!ge_tensor_item (GK_TENSOR (self), value, &error))
+    {
+      gk_raise_error (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+nb_bool (PyObject *self)
+{
+  double v;
+  return single_value (self, &v, "bool") ? v != 0.0 : -1;
+}
+
+static PyObject *
+nb_float (PyObject *self)
+{
+  double v;
+  return single_value (self, &v, "float") ? PyFloat_FromDouble (v) : NULL;
+}
+
+static PyObject *
+nb_int (PyObject *self)
+{
+  double v;
+  GeTensor *t = GK_TENSOR (self);
+
+  if (!single_value (self, &v, "int"))
+    return NULL;
+  if (ge_tensor_get_dtype (t) == GE_DTYPE_INT64)
+    return PyLong_FromLongLong (*(gint64 *) ge_tensor_data_ptr (t));
+  return PyLong_FromDouble (v);
+}
+
+static PyObject *
+nb_index (PyObject *self)
+{
+  GeTensor *t = GK_TENSOR (self);
+
+  if (ge_tensor_numel (t) != 1 || ge_dtype_is_floating (ge_tensor_get_dtype (t)))
+    {
+      PyErr_SetString (PyExc_TypeError,
+                       "only integer tensors of a single element can be converted to an index");
+      return NULL;
+    }
+  return nb_int (self);
+}
+
+/* ---- comparisons ---- */
+
+static PyObject *
+tensor_richcompare (PyObject *a,
+                    PyObject *b,
+                    int       op)
+{
+  switch (op)
+    {
+    case Py_EQ: return binary (a, b, ge_tensor_eq, FALSE);
+    case Py_NE: return binary (a, b, ge_tensor_ne, FALSE);
+    case Py_LT: return binary (a, b, ge_tensor_lt, FALSE);
+    case Py_LE: return binary (a, b, ge_tensor_le, FALSE);
+    case Py_GT: return binary (a, b, ge_tensor_gt, FALSE);
+    case Py_GE: return binary (a, b, ge_tensor_ge, FALSE);
+    default:    Py_RETURN_NOTIMPLEMENTED;
+    }
+}
+
+/* ---- indexing ---- */
+
+/* Python's index expression -> GeIndex list. FALSE with an exception. */
+static gboolean
+parse_index (PyObject *key,
+             GeIndex  *indices,
+             int      *n)
+{
+  PyObject *items;
+  Py_ssize_t count;
+
+  if (PyTuple_Check (key))
+    items = Py_NewRef (key);
+  else
+    items = PyTuple_Pack (1, key);
+  count = PyTuple_GET_SIZE (items);
+  if (count > GE_MAX_DIMS)
+    {
+      Py_DECREF (items);
+      PyErr_SetString (PyExc_IndexError, "too many indices");
+      return FALSE;
+    }
+  for (Py_ssize_t i = 0; i < count; i++)
+    {
+      PyObject *item = PyTuple_GET_ITEM (items, i);
+      GeIndex *idx = &indices[i];
+
+      if (item == Py_None)
+        *idx = (GeIndex) { GE_INDEX_NONE, 0, 0, 0, 1 };
+      else if (item == Py_Ellipsis)
+        *idx = (GeIndex) { GE_INDEX_ELLIPSIS, 0, 0, 0, 1 };
+      else if (PySlice_Check (item))
+        {
+          PySliceObject *s = (PySliceObject *) item;
+          gint64 start = G_MININT64, stop = G_MAXINT64, step = 1;
+
+          if (s->step != Py_None)
+            {
+              step = PyLong_AsLongLong (s->step);
+              if (step == -1 && PyErr_Occurred ())
+                goto fail;
+              if (step == 0)
+                {
+                  PyErr_SetString (PyExc_ValueError, "slice step cannot be zero");
+                  goto fail;
+                }
+              if (step < 0)
+                {
+                  PyErr_SetString (PyExc_ValueError, "step must be greater than zero");
+                  goto fail;
+                }
+            }
+          if (s->start != Py_None)
+            {
+              PyObject *v = PyNumber_Index (s->start);
+              if (v == NULL)
+                goto fail;
+              start = PyLong_AsLongLong (v);
+              Py_DECREF (v);
+            }
+          if (s->stop != Py_None)
+            {
+              PyObject *v = PyNumber_Index (s->stop);
+              if (v == NULL)
+                goto fail;
+              stop = PyLong_AsLongLong (v);
+              Py_DECREF (v);
+            }
+          *idx = (GeIndex) { GE_INDEX_SLICE, 0, start, stop, step };
+        }
+      else if (PyBool_Check (item) || (GkTensor_Check (item) && ge_tensor_get_ndim (GK_TENSOR (item)) > 0) ||
+               PyList_Check (item))
+        {
+          PyErr_SetString (PyExc_NotImplementedError,
+                           "advanced indexing (with lists, masks or index tensors) is not "
+                           "available in Gradlab yet");
+          goto fail;
+        }
+      else
+        {
+          PyObject *v = PyNumber_Index (item);
+          if (v == NULL)
+            {
+              PyErr_Clear ();
+              PyErr_SetString (PyExc_IndexError,
+                               "only integers, slices (`:`), ellipsis (`...`), None and long or "
+                               "byte Variables are valid indices (got ");
+              PyErr_Format (PyExc_IndexError,
+                            "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                            "Variables are valid indices (got %s)", Py_TYPE (item)->tp_name);
+              goto fail;
+            }
+          *idx = GE_INDEX_I (PyLong_AsLongLong (v));
+          Py_DECREF (v);
+        }
+    }
+  *n = (int) count;
+  Py_DECREF (items);
+  return TRUE;
+
+fail:
+  Py_DECREF (items);
+  return FALSE;
+}
+
+static PyObject *
+tensor_subscript (PyObject *self,
+                  PyObject *key)
+{
+  GeIndex indices[GE_MAX_DIMS];
+  GError *error = NULL;
+  int n;
+
+  if (!parse_index (key, indices, &n))
+    return NULL;
+  return gk_tensor_wrap_result (ge_tensor_index (GK_TENSOR (self), n, indices, &error), error);
+}
+
+static int
+tensor_ass_subscript (PyObject *self,
+                      PyObject *key,
+                      PyObject *value)
+{
+  g_autoptr(GeTensor) v = NULL;
+  GeIndex indices[GE_MAX_DIMS];
+  GError *error = NULL;
+  int n;
+
+  if (value == NULL)
+    {
+      PyErr_SetString (PyExc_TypeError, "'Tensor' object does not support item deletion");
+      return -1;
+    }
+  if (!parse_index (key, indices, &n))
+    return -1;
+  if (GkTensor_Check (value))
+    v = ge_tensor_ref (GK_TENSOR (value));
+  else
+    {
+      double d;
+      if (PyBool_Check (value))
+        d = value == Py_True;
+      else
+        {
+          d = PyFloat_AsDouble (value);
+          if (d == -1.0 && PyErr_Occurred ())
+            return -1;
+        }
+      v = ge_tensor_scalar (d, ge_tensor_get_dtype (GK_TENSOR (self)));
+      if (PyLong_Check (value) && ge_tensor_get_dtype (GK_TENSOR (self)) == GE_DTYPE_INT64)
+        *(gint64 *) ge_tensor_data_ptr (v) = PyLong_AsLongLong (value);
+    }
+  if (!ge_tensor_index_put (GK_TENSOR (self), n, indices, v, &error))
+    {
+      gk_raise_error (error);
+      return -1;
+    }
+  return 0;
+}
+
+static Py_ssize_t
+tensor_length (PyObject *self)
+{
+  GeTensor *t = GK_TENSOR (self);
+
+  if (ge_tensor_get_ndim (t) == 0)
+    {
+      PyErr_SetString (PyExc_TypeError, "len() of a 0-d tensor");
+      return -1;
+    }
+  return (Py_ssize_t) ge_tensor_get_size (t, 0);
+}
+
+/* iteration: t[0], t[1], ... */
+static PyObject *
+tensor_item (PyObject   *self,
+             Py_ssize_t  i)
+{
+  GeTensor *t = GK_TENSOR (self);
+  GError *error = NULL;
+
+  if (ge_tensor_get_ndim (t) == 0)
+    {
+      PyErr_SetString (PyExc_TypeError, "iteration over a 0-d tensor");
+      return NULL;
+    }
+  if (i >= ge_tensor_get_size (t, 0))
+    {
+      PyErr_Format (PyExc_IndexError, "index %zd is out of bounds for dimension 0 with size %lld",
+                    i, (long long) ge_tensor_get_size (t, 0));
+      return NULL;
+    }
+  return gk_tensor_wrap_result (ge_tensor_select (t, 0, i, &error), error);
+}
+
+/* ---- buffer protocol: numpy shares the memory ---- */
+
+static int
+tensor_getbuffer (PyObject  *self,
+                  Py_buffer *view,
+                  int        flags)
+{
+  GeTensor *t = GK_TENSOR (self);
+  int ndim = ge_tensor_get_ndim (t);
+  Py_ssize_t *shape_strides;
+  gsize elem = ge_dtype_size (ge_tensor_get_dtype (t));
+
+  if (ge_tensor_get_device (t) != GE_DEVICE_CPU)
+    {
+      PyErr_SetString (PyExc_TypeError,
+                       "can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to "
+                       "copy the tensor to host memory first.");
+      return -1;
+    }
+  shape_strides = PyMem_Malloc (sizeof (Py_ssize_t) * 2 * MAX (ndim, 1));
+  if (shape_strides == NULL)
+    {
+      PyErr_NoMemory ();
+      return -1;
+    }
+  for (int d = 0; d < ndim; d++)
+    {
+      shape_strides[d] = ge_tensor_get_sizes (t)[d];
+      shape_strides[ndim + d] = ge_tensor_get_strides (t)[d] * elem;
+    }
+  view->buf = ge_tensor_data_ptr (t);
+  view->obj = Py_NewRef (self);
+  view->len = ge_tensor_numel (t) * elem;
+  view->readonly = 0;
+  view->itemsize = elem;
+  switch (ge_tensor_get_dtype (t))
+    {
+    case GE_DTYPE_FLOAT32: view->format = (flags & PyBUF_FORMAT) ? (char *) "f" : NULL; break;
+    case GE_DTYPE_FLOAT64: view->format = (flags & PyBUF_FORMAT) ? (char *) "d" : NULL; break;
+    case GE_DTYPE_INT64:   view->format = (flags & PyBUF_FORMAT) ? (char *) "q" : NULL; break;
+    case GE_DTYPE_BOOL:
+    default:               view->format = (flags & PyBUF_FORMAT) ? (char *) "?" : NULL; break;
+    }
+  view->ndim = ndim;
+  view->shape = shape_strides;
+  view->strides = shape_strides + ndim;
+  view->suboffsets = NULL;
+  view->internal = shape_strides;
+  return 0;
+}
+
+static void
+tensor_releasebuffer (PyObject  *self,
+                      Py_buffer *view)
+{
+  PyMem_Free (view->internal);
+}
+
+/* ---- properties ---- */
+
+static PyObject *
+get_shape (PyObject *self, void *closure)
+{
+  GeTensor *t = GK_TENSOR (self);
+  return gk_size_object (ge_tensor_get_ndim (t), ge_tensor_get_sizes (t));
+}
+
+static PyObject *
+get_dtype (PyObject *self, void *closure)
+{
+  return gk_dtype_object (ge_tensor_get_dtype (GK_TENSOR (self)));
+}
+
+static PyObject *
+get_device (PyObject *self, void *closure)
+{
+  return gk_device_object (ge_tensor_get_device (GK_TENSOR (self)));
+}
+
+static PyObject *
+get_ndim (PyObject *self, void *closure)
+{
+  return PyLong_FromLong (ge_tensor_get_ndim (GK_TENSOR (self)));
+}
+
+static PyObject *
+get_requires_grad (PyObject *self, void *closure)
+{
+  return PyBool_FromLong (ge_tensor_requires_grad (GK_TENSOR (self)));
+}
+
+static int
+set_requires_grad (PyObject *self, PyObject *value, void *closure)
+{
+  GError *error = NULL;
+  int flag;
+
+  if (value == NULL || (flag = PyObject_IsTrue (value)) < 0)
+    {
+      if (!PyErr_Occurred ())
+        PyErr_SetString (PyExc_TypeError, "can't delete requires_grad");
+      return -1;
+    }
+  if (!ge_tensor_set_requires_grad (GK_TENSOR (self), flag, &error))
+    {
+      gk_raise_error (error);
+      return -1;
+    }
+  return 0;
+}
+
+static PyObject *
+get_grad (PyObject *self, void *closure)
+{
+  return gk_tensor_wrap (ge_tensor_get_grad (GK_TENSOR (self)));
+}
+
+static int
+set_grad (PyObject *self, PyObject *value, void *closure)
+{
+  GError *error = NULL;
+
+  if (value != NULL && value != Py_None && !GkTensor_Check (value))
+    {
+      PyErr_Format (PyExc_TypeError, "assigned grad expected to be a Tensor or None but got grad of type %s",
+                    Py_TYPE (value)->tp_name);
+      return -1;
+    }
+  if (!ge_tensor_set_grad (GK_TENSOR (self), (value && value != Py_None) ? GK_TENSOR (value) : NULL, &error))
+    {
+      gk_raise_error (error);
+      return -1;
+    }
+  return 0;
+}
+
+static PyObject *
+get_grad_fn (PyObject *self, void *closure)
+{
+  GeNode *node = ge_tensor_get_grad_fn (GK_TENSOR (self));
+
+  if (node == NULL)
+    Py_RETURN_NONE;
+  return gk_node_wrap (node);
+}
+
+static PyObject *
+get_is_leaf (PyObject *self, void *closure)
+{
+  return PyBool_FromLong (ge_tensor_is_leaf (GK_TENSOR (self)));
+}
+
+static PyObject *
+get_data (PyObject *self, void *closure)
+{
+  return gk_tensor_wrap_result (ge_tensor_get_data (GK_TENSOR (self)), NULL);
+}
+
+static int
+set_data (PyObject *self, PyObject *value, void *closure)
+{
+  GError *error = NULL;
+
+  if (value == NULL || !GkTensor_Check (value))
+    {
+      PyErr_SetString (PyExc_TypeError, "Variable data has to be a tensor, but got an object");
+      return -1;
+    }
+  if (!ge_tensor_set_data (GK_TENSOR (self), GK_TENSOR (value), &error))
+    {
+      gk_raise_error (error);
+      return -1;
+    }
+  return 0;
+}
+
+static PyObject *
+get_T (PyObject *self, void *closure)
+{
+  GeTensor *t = GK_TENSOR (self);
+  int ndim = ge_tensor_get_ndim (t);
+  int dims[GE_MAX_DIMS];
+  GError *error = NULL;
+
+  for (int d = 0; d < ndim; d++)
+    dims[d] = ndim - 1 - d;
+  return gk_tensor_wrap_result (ge_tensor_permute (t, ndim, dims, &error), error);
+}
+
+static PyObject *
+get_is_cuda (PyObject *self, void *closure)
+{
+  return PyBool_FromLong (ge_tensor_get_device (GK_TENSOR (self)) == GE_DEVICE_CUDA);
+}
+
+static PyGetSetDef tensor_getset[] = {
+  { "shape", get_shape, NULL, NULL, NULL },
+  { "dtype", get_dtype, NULL, NULL, NULL },
+  { "device", get_device, NULL, NULL, NULL },
+  { "ndim", get_ndim, NULL, NULL, NULL },
+  { "requires_grad", get_requires_grad, set_requires_grad, NULL, NULL },
+  { "grad", get_grad, set_grad, NULL, NULL },
+  { "grad_fn", get_grad_fn, NULL, NULL, NULL },
+  { "is_leaf", get_is_leaf, NULL, NULL, NULL },
+  { "data", get_data, set_data, NULL, NULL },
+  { "T", get_T, NULL, NULL, NULL },
+  { "is_cuda", get_is_cuda, NULL, NULL, NULL },
+  { NULL, NULL, NULL, NULL, NULL },
+};
+
+/* ---- a few core methods; the rest are in gk-methods.c and the torch package ---- */
+
+static PyObject *
+method_item (PyObject *self, PyObject *unused)
+{
+  GeTensor *t = GK_TENSOR (self);
+  double v;
+
+  if (!single_value (self, &v, "item"))
+    return NULL;
+  switch (ge_tensor_get_dtype (t))
+    {
+    case GE_DTYPE_BOOL:  return PyBool_FromLong (v != 0.0);
+    case GE_DTYPE_INT64: return PyLong_FromLongLong (*(gint64 *) ge_tensor_data_ptr (t));
+    case GE_DTYPE_FLOAT32:
+    case GE_DTYPE_FLOAT64:
+    default:             return PyFloat_FromDouble (v);
+    }
+}
+
+static PyObject *
+to_list (GeTensor *t, const double *values, const gint64 *ints, int dim, gint64 *pos)
+{
+  PyObject *list;
+  gint64 n;
+
+  if (dim == ge_tensor_get_ndim (t))
+    {
+      gint64 i = (*pos)++;
+      switch (ge_tensor_get_dtype (t))
+        {
+        case GE_DTYPE_BOOL:  return PyBool_FromLong (values[i] != 0.0);
+        case GE_DTYPE_INT64: return PyLong_FromLongLong (ints[i]);
+        case GE_DTYPE_FLOAT32:
+        case GE_DTYPE_FLOAT64:
+        default:             return PyFloat_FromDouble (values[i]);
+        }
+    }
+  n = ge_tensor_get_size (t, dim);
+  list = PyList_New (n);
+  for (gint64 i = 0; list != NULL && i < n; i++)
+    {
+      PyObject *item = to_list (t, values, ints, dim + 1, pos);
+      if (item == NULL)
+        {
+          Py_CLEAR (list);
+          break;
+        }
+      PyList_SET_ITEM (list, i, item);
+    }
+  return list;
+}
+
+static PyObject *
+method_tolist (PyObject *self, PyObject *unused)
+{
+  GeTensor *t = GK_TENSOR (self);
+  g_autofree double *values = ge_tensor_to_doubles (t, NULL);
+  g_autofree gint64 *ints = NULL;
+  gint64 pos = 0;
+
+  if (ge_tensor_get_dtype (t) == GE_DTYPE_INT64)
+    {
+      /* exact 64-bit values, not through double */
+      g_autoptr(GeTensor) c = ge_tensor_contiguous (t, NULL);
+      gint64 n = ge_tensor_numel (t);
+      ints = g_new (gint64, MAX (n, 1));
+      if (c != NULL)
+        memcpy (ints, ge_tensor_data_ptr (c), n * sizeof (gint64));
+    }
+  return to_list (t, values, ints, 0, &pos);
+}
+
+static PyObject *
+method_backward (PyObject *self, PyObject *args, PyObject *kwargs)
+{
+  static char *kwlist[] = { (char *) "gradient", (char *) "retain_graph", (char *) "create_graph", (char *) "inputs", NULL };
+  PyObject *gradient = Py_None, *retain = Py_None, *inputs = Py_None;
+  int create_graph = 0, retain_graph;
+  GError *error = NULL;
+  gboolean ok;
+
+  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "|OOpO", kwlist, &gradient, &retain, &create_graph, &inputs))
+    return NULL;
+  if (gradient != Py_None && !GkTensor_Check (gradient))
+    {
+      PyErr_SetString (PyExc_TypeError, "gradient must be a Tensor or None");
+      return NULL;
+    }
+  if (inputs != Py_None)
+    {
+      PyErr_SetString (PyExc_NotImplementedError,
+                       "torch.Tensor.backward(inputs=...) is not available in Gradlab yet");
+      return NULL;
+    }
+  retain_graph = retain == Py_None ? create_graph : PyObject_IsTrue (retain);
+  Py_BEGIN_ALLOW_THREADS
+  ok = ge_tensor_backward (GK_TENSOR (self), gradient == Py_None ? NULL : GK_TENSOR (gradient),
+                           retain_graph, create_graph, &error);
+  Py_END_ALLOW_THREADS
+  if (!ok)
+    return gk_raise_error (error);
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef tensor_methods[] = {
+  { "item", method_item, METH_NOARGS, NULL },
+  { "tolist", method_tolist, METH_NOARGS, NULL },
+  { "backward", (PyCFunction) (void (*) (void)) method_backward, METH_VARARGS | METH_KEYWORDS, NULL },
+  { NULL, NULL, 0, NULL },
+};
+
+static PyMemberDef tensor_members[] = {
+  { "__dictoffset__", T_PYSSIZET, offsetof (GkTensor, dict), READONLY, NULL },
+  { "__weaklistoffset__", T_PYSSIZET, offsetof (GkTensor, weakrefs), READONLY, NULL },
+  { NULL, 0, 0, 0, NULL },
+};
+
+static PyType_Slot tensor_slots[] = {
+  { Py_tp_dealloc, tensor_dealloc },
+  { Py_tp_traverse, tensor_traverse },
+  { Py_tp_clear, tensor_clear },
+  { Py_tp_new, tensor_new },
+  { Py_tp_repr, tensor_repr },
+  { Py_tp_str, tensor_repr },
+  { Py_tp_richcompare, tensor_richcompare },
+  { Py_tp_getset, tensor_getset },
+  { Py_tp_methods, tensor_methods },
+  { Py_tp_members, tensor_members },
+  { Py_tp_hash, tensor_hash },
+  { Py_nb_add, nb_add },
+  { Py_nb_subtract, nb_sub },
+  { Py_nb_multiply, nb_mul },
+  { Py_nb_true_divide, nb_div },
+  { Py_nb_power, nb_pow },
+  { Py_nb_matrix_multiply, nb_matmul },
+  { Py_nb_inplace_add, nb_iadd },
+  { Py_nb_inplace_subtract, nb_isub },
+  { Py_nb_inplace_multiply, nb_imul },
+  { Py_nb_inplace_true_divide, nb_idiv },
+  { Py_nb_negative, nb_neg },
+  { Py_nb_positive, nb_pos },
+  { Py_nb_absolute, nb_abs },
+  { Py_nb_bool, nb_bool },
+  { Py_nb_float, nb_float },
+  { Py_nb_int, nb_int },
+  { Py_nb_index, nb_index },
+  { Py_mp_subscript, tensor_subscript },
+  { Py_mp_ass_subscript, tensor_ass_subscript },
+  { Py_mp_length, tensor_length },
+  { Py_sq_length, tensor_length },
+  { Py_sq_item, tensor_item },
+  { Py_bf_getbuffer, tensor_getbuffer },
+  { Py_bf_releasebuffer, tensor_releasebuffer },
+  { 0, NULL },
+};
+
+static PyType_Spec tensor_spec = {
+  .name = "torch.Tensor",
+  .basicsize = sizeof (GkTensor),
+  .itemsize = 0,
+  .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+  .slots = tensor_slots,
+};
+
+gboolean
+gk_tensor_type_init (PyObject *module)
+{
+  gk_tensor_type = (PyTypeObject *) PyType_FromSpec (&tensor_spec);
+  if (gk_tensor_type == NULL)
+    return FALSE;
+  return PyModule_AddObjectRef (module, "Tensor", (PyObject *) gk_tensor_type) == 0;
+}

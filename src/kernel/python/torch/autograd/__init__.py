@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""torch.autograd: grad, backward, Function, grad modes."""
+
+import _gradlab as _C
+from _gradlab import Tensor
+
+from torch.autograd.grad_mode import no_grad, enable_grad, set_grad_enabled  # noqa: F401
+from torch.autograd.function import Function  # noqa: F401
+
+
+def _tensors(x):
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=False, is_grads_batched=False):
+    outputs = _tensors(outputs)
+    inputs = _tensors(inputs)
+    grad_outputs = _tensors(grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    return _C._autograd_grad(outputs, inputs, grad_outputs, bool(retain_graph), bool(create_graph),
+                             bool(allow_unused))
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    tensors = _tensors(tensors)
+    grad_tensors = _tensors(grad_tensors) or (None,) * len(tensors)
+    for t, g in zip(tensors, grad_tensors):
+        t.backward(g, retain_graph=retain_graph, create_graph=create_graph)
