@@ -79,15 +79,10 @@ node_finalize (GeNode   *node,
   for (int i = 0; i < node->n_next; i++)
     if (node->input_values != NULL)
       g_clear_pointer (&node->input_values[i], ge_tensor_unref);
-  g_free (node->input_values);
-  g_free (node->next);
-  g_free (node->input_meta);
-  g_free (node->output_meta);
+
   for (int i = 0; i < node->n_outputs; i++)
     if (node->output_values != NULL)
       g_clear_pointer (&node->output_values[i], ge_tensor_unref);
-  g_free (node->output_values);
-  g_free (node->retained);
   ge_node_release_saved (node);
   g_free (node->saved);
   if (node->data_free != NULL)
@@ -220,23 +215,32 @@ plain_alias (GeTensor *t)
   return ge_tensor_new_with_storage (t->storage, t->dtype, t->ndim, t->sizes, t->strides, t->offset);
 }
 
+/* One block per node: the struct and its per-edge and per-output arrays
+ * (node creation is on every op's path). */
 static GeNode *
 node_alloc (const char *name,
             int         n_next,
             int         n_outputs)
 {
-  GeNode *node = g_new0 (GeNode, 1);
+  gsize ne = MAX (n_next, 1), no = MAX (n_outputs, 1);
+  gsize size = sizeof (GeNode) + ne * (sizeof (GeEdge) + sizeof (GeTensorMeta) + sizeof (GeTensor *))
+               + no * (sizeof (GeTensorMeta) + 2 * sizeof (GeTensor *));
+  char *block = g_malloc0 (size);
+  GeNode *node = (GeNode *) block;
+  char *p = block + sizeof (GeNode);
+
+  /* GeTensorMeta first: its gint64s want 8-byte alignment, as do the rest */
+  node->input_meta = (GeTensorMeta *) p, p += ne * sizeof (GeTensorMeta);
+  node->output_meta = (GeTensorMeta *) p, p += no * sizeof (GeTensorMeta);
+  node->next = (GeEdge *) p, p += ne * sizeof (GeEdge);
+  node->input_values = (GeTensor **) p, p += ne * sizeof (GeTensor *);
+  node->output_values = (GeTensor **) p, p += no * sizeof (GeTensor *);
+  node->retained = (GeTensor **) p;
 
   node->ref_count = 1;
   node->name = name;
   node->n_next = n_next;
-  node->next = g_new0 (GeEdge, MAX (n_next, 1));
-  node->input_meta = g_new0 (GeTensorMeta, MAX (n_next, 1));
-  node->input_values = g_new0 (GeTensor *, MAX (n_next, 1));
   node->n_outputs = n_outputs;
-  node->output_meta = g_new0 (GeTensorMeta, MAX (n_outputs, 1));
-  node->output_values = g_new0 (GeTensor *, MAX (n_outputs, 1));
-  node->retained = g_new0 (GeTensor *, MAX (n_outputs, 1));
   return node;
 }
 

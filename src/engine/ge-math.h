@@ -103,6 +103,8 @@ GE_MATH_FN int64_t ge_math_clamp_i64 (int64_t a, int64_t lo, int64_t hi)
  * double) promotes), as ATen's pow_tensor_scalar_optimized_kernel does. */
 GE_MATH_FN float ge_math_pow_scalar_f32 (float a, double e)
 {
+  if (e == 1.0) return a;
+  if (e == 0.0) return 1.0f;
   if (e == 2.0) return a * a;
   if (e == 3.0) return a * a * a;
   if (e == 0.5) return sqrtf (a);
@@ -113,6 +115,8 @@ GE_MATH_FN float ge_math_pow_scalar_f32 (float a, double e)
 }
 GE_MATH_FN double ge_math_pow_scalar_f64 (double a, double e)
 {
+  if (e == 1.0) return a;
+  if (e == 0.0) return 1.0;
   if (e == 2.0) return a * a;
   if (e == 3.0) return a * a * a;
   if (e == 0.5) return sqrt (a);

@@ -154,8 +154,34 @@ DEFINE_UNARY_LOOP (relu_i64, gint64, ge_math_relu_i64 (a))
 DEFINE_UNARY_LOOP (clamp_f32, float, ge_math_clamp_f32 (a, (float) params->lo, (float) params->hi))
 DEFINE_UNARY_LOOP (clamp_f64, double, ge_math_clamp_f64 (a, params->lo, params->hi))
 DEFINE_UNARY_LOOP (clamp_i64, gint64, ge_math_clamp_i64 (a, params->int_lo, params->int_hi))
-DEFINE_UNARY_LOOP (pow_scalar_f32, float, ge_math_pow_scalar_f32 (a, params->lo))
-DEFINE_UNARY_LOOP (pow_scalar_f64, double, ge_math_pow_scalar_f64 (a, params->lo))
+/* pow with a Python-number exponent: pick the special case once per loop,
+ * not per element (same results as ge_math_pow_scalar_*). */
+DEFINE_UNARY_LOOP (pow_generic_f32, float, ge_math_pow_scalar_f32 (a, params->lo))
+DEFINE_UNARY_LOOP (pow_generic_f64, double, ge_math_pow_scalar_f64 (a, params->lo))
+DEFINE_UNARY_LOOP (square_f32, float, a * a)
+DEFINE_UNARY_LOOP (square_f64, double, a * a)
+DEFINE_UNARY_LOOP (cube_f32, float, a * a * a)
+DEFINE_UNARY_LOOP (cube_f64, double, a * a * a)
+DEFINE_UNARY_LOOP (identity_f32, float, a)
+DEFINE_UNARY_LOOP (identity_f64, double, a)
+
+static void
+pow_scalar_f32 (char **data, const gint64 *strides, gint64 n, gpointer user_data)
+{
+  const UnaryParams *params = user_data;
+  GeIterLoop loop = params->lo == 2.0 ? square_f32 : params->lo == 3.0 ? cube_f32
+                  : params->lo == 1.0 ? identity_f32 : pow_generic_f32;
+  loop (data, strides, n, user_data);
+}
+
+static void
+pow_scalar_f64 (char **data, const gint64 *strides, gint64 n, gpointer user_data)
+{
+  const UnaryParams *params = user_data;
+  GeIterLoop loop = params->lo == 2.0 ? square_f64 : params->lo == 3.0 ? cube_f64
+                  : params->lo == 1.0 ? identity_f64 : pow_generic_f64;
+  loop (data, strides, n, user_data);
+}
 
 typedef enum
 {

@@ -10,6 +10,69 @@
 /* Big buffers are 64-byte aligned for the BLAS and vector loops. */
 #define GE_STORAGE_ALIGNMENT 64
 
+/*
+ * Small allocations dominate the cost of the lessons' training loops
+ * (thousands of ops on a few thousand elements), so freed storages and
+ * tensor headers are kept for reuse: storages in buckets by exact size
+ * (up to 4 MiB each, 64 MiB in all), headers on a free list.  The engine is
+ * used from one thread at a time.
+ */
+#define STORAGE_CACHE_MAX_BYTES   ((gsize) 4 << 20)
+#define STORAGE_CACHE_TOTAL_BYTES ((gsize) 64 << 20)
+#define STORAGE_CACHE_PER_SIZE    16
+#define HEADER_CACHE_MAX          4096
+
+static GHashTable *storage_cache;     /* nbytes -> GPtrArray of data blocks */
+static gsize storage_cache_bytes;
+static GeTensor *header_cache[HEADER_CACHE_MAX];
+static int header_cache_len;
+
+/* Under AddressSanitizer every block is really freed, so that use after
+ * free is still caught. */
+#if defined(__SANITIZE_ADDRESS__)
+# define CACHE_ENABLED FALSE
+#else
+# define CACHE_ENABLED TRUE
+#endif
+
+static gpointer
+storage_cache_take (gsize nbytes)
+{
+  GPtrArray *bucket;
+
+  if (!CACHE_ENABLED || storage_cache == NULL || nbytes > STORAGE_CACHE_MAX_BYTES)
+    return NULL;
+  bucket = g_hash_table_lookup (storage_cache, GSIZE_TO_POINTER (nbytes));
+  if (bucket == NULL || bucket->len == 0)
+    return NULL;
+  storage_cache_bytes -= nbytes;
+  return g_ptr_array_steal_index_fast (bucket, bucket->len - 1);
+}
+
+static gboolean
+storage_cache_give (gpointer data,
+                    gsize    nbytes)
+{
+  GPtrArray *bucket;
+
+  if (!CACHE_ENABLED || nbytes > STORAGE_CACHE_MAX_BYTES ||
+      storage_cache_bytes + nbytes > STORAGE_CACHE_TOTAL_BYTES)
+    return FALSE;
+  if (storage_cache == NULL)
+    storage_cache = g_hash_table_new (g_direct_hash, g_direct_equal);
+  bucket = g_hash_table_lookup (storage_cache, GSIZE_TO_POINTER (nbytes));
+  if (bucket == NULL)
+    {
+      bucket = g_ptr_array_new ();
+      g_hash_table_insert (storage_cache, GSIZE_TO_POINTER (nbytes), bucket);
+    }
+  if (bucket->len >= STORAGE_CACHE_PER_SIZE)
+    return FALSE;
+  g_ptr_array_add (bucket, data);
+  storage_cache_bytes += nbytes;
+  return TRUE;
+}
+
 GeStorage *
 ge_storage_new (gsize     nbytes,
                 GeDevice  device,
@@ -20,7 +83,9 @@ ge_storage_new (gsize     nbytes,
 
   g_return_val_if_fail (device == GE_DEVICE_CPU, NULL);
 
-  if (posix_memalign (&data, GE_STORAGE_ALIGNMENT, MAX (nbytes, 1)) != 0 || data == NULL)
+  nbytes = MAX (nbytes, 1);
+  data = storage_cache_take (nbytes);
+  if (data == NULL && (posix_memalign (&data, GE_STORAGE_ALIGNMENT, nbytes) != 0 || data == NULL))
     {
       g_set_error (error, GE_ERROR, GE_ERROR_MEMORY,
                    "[enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: "
@@ -29,7 +94,7 @@ ge_storage_new (gsize     nbytes,
       return NULL;
     }
 
-  storage = g_new0 (GeStorage, 1);
+  storage = g_slice_new0 (GeStorage);
   storage->ref_count = 1;
   storage->device = device;
   storage->nbytes = nbytes;
@@ -55,9 +120,12 @@ ge_storage_unref (GeStorage *storage)
   g_return_if_fail (storage->ref_count > 0);
   if (--storage->ref_count > 0)
     return;
-  if (storage->free_func != NULL)
+  if (storage->free_func == free && storage->free_data == storage->data &&
+      storage_cache_give (storage->data, storage->nbytes))
+    ;   /* kept for reuse */
+  else if (storage->free_func != NULL)
     storage->free_func (storage->free_data);
-  g_free (storage);
+  g_slice_free (GeStorage, storage);
 }
 
 void
@@ -98,7 +166,13 @@ ge_tensor_new_with_storage (GeStorage    *storage,
   g_return_val_if_fail (storage != NULL, NULL);
   g_return_val_if_fail (ndim >= 0 && ndim <= GE_MAX_DIMS, NULL);
 
-  self = g_new0 (GeTensor, 1);
+  if (header_cache_len > 0)
+    {
+      self = header_cache[--header_cache_len];
+      memset (self, 0, sizeof (GeTensor));
+    }
+  else
+    self = g_new0 (GeTensor, 1);
   self->ref_count = 1;
   self->storage = ge_storage_ref (storage);
   self->dtype = dtype;
@@ -198,7 +272,10 @@ ge_tensor_unref (GeTensor *self)
     return;
   g_clear_pointer (&self->autograd, ge_autograd_meta_free);
   ge_storage_unref (self->storage);
-  g_free (self);
+  if (CACHE_ENABLED && header_cache_len < HEADER_CACHE_MAX)
+    header_cache[header_cache_len++] = self;
+  else
+    g_free (self);
 }
 
 GeDType
