@@ -127,9 +127,11 @@ typedef struct
   /* gradient arriving at each of the node's outputs (summed over edges) */
   int         n_incoming;
   GeTensor  **incoming;
-  /* per next edge: the gradient sent (NULL where none) and the local
-   * derivative factor (d output / d input) where the op defines one as a
-   * tensor of the input's shape (elementwise ops), else NULL */
+  /* per next edge: the gradient sent (NULL where none, reduced to the
+   * input's shape) and, for elementwise ops, the local derivative factor
+   * d output / d input with the output's shape, so that incoming[0] x
+   * local[i] is the contribution before broadcast dims are summed away
+   * (NULL for other ops) */
   int         n_edges;
   GeTensor  **outgoing;
   GeTensor  **local;

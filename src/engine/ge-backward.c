@@ -590,6 +590,20 @@ run_node (GeBackwardRun  *run,
   for (int i = 0; i < node->n_next; i++)
     {
       keep (run, outgoing[i]);
+      if (locals != NULL && locals[i] != NULL && task->buffer[0] != NULL)
+        {
+          /* local factors are reported with the output's shape, so that
+           * incoming x local is the contribution before any broadcast
+           * reduction (outgoing is that, summed down to the input's shape) */
+          GeTensor *g = task->buffer[0];
+          GeTensor *expanded = GE_NO_GRAD (ge_tensor_expand (locals[i], ge_tensor_get_ndim (g),
+                                                               ge_tensor_get_sizes (g), NULL));
+          if (expanded != NULL)
+            {
+              ge_tensor_unref (locals[i]);
+              locals[i] = expanded;
+            }
+        }
       if (locals != NULL)
         keep (run, locals[i]);
     }

@@ -1661,13 +1661,17 @@ cat_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, GErr
   return TRUE;
 }
 
-GeTensor *
-ge_tensor_stack (int n, GeTensor **tensors, int dim, GError **error)
+static GeTensor *
+record_join (GeTensor        *out,
+             const char      *name,
+             GeNodeBackward   backward,
+             int              n,
+             GeTensor       **tensors,
+             int              dim)
 {
-  GeTensor *out = RAW (ge_op_stack (n, tensors, dim, error));
   GeNode *node;
 
-  record_single (out, "StackBackward0", stack_backward, n, tensors, &node);
+  record_single (out, name, backward, n, tensors, &node);
   if (node != NULL)
     {
       ge_normalize_dim (&dim, ge_tensor_get_ndim (out), NULL);
@@ -1678,19 +1682,17 @@ ge_tensor_stack (int n, GeTensor **tensors, int dim, GError **error)
 }
 
 GeTensor *
+ge_tensor_stack (int n, GeTensor **tensors, int dim, GError **error)
+{
+  return record_join (RAW (ge_op_stack (n, tensors, dim, error)), "StackBackward0", stack_backward,
+                      n, tensors, dim);
+}
+
+GeTensor *
 ge_tensor_cat (int n, GeTensor **tensors, int dim, GError **error)
 {
-  GeTensor *out = RAW (ge_op_cat (n, tensors, dim, error));
-  GeNode *node;
-
-  record_single (out, "CatBackward0", cat_backward, n, tensors, &node);
-  if (node != NULL)
-    {
-      ge_normalize_dim (&dim, ge_tensor_get_ndim (out), NULL);
-      node->ints[0] = dim;
-      ge_node_unref (node);
-    }
-  return out;
+  return record_join (RAW (ge_op_cat (n, tensors, dim, error)), "CatBackward0", cat_backward,
+                      n, tensors, dim);
 }
 
 /* ---- AccumulateGrad ---- */
