@@ -628,8 +628,13 @@ ge_tensor_detach (GeTensor *self)
 GeTensor *
 ge_tensor_get_data (GeTensor *self)
 {
+  GeTensor *alias;
+
   g_return_val_if_fail (self != NULL, NULL);
-  return plain_alias (self);
+  /* its own version counter: x.data.mul_(2) goes unnoticed, as in PyTorch */
+  alias = plain_alias (self);
+  ge_tensor_detach_version (alias);
+  return alias;
 }
 
 gboolean

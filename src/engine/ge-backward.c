@@ -285,30 +285,55 @@ compute_dependencies (GeBackwardRun *run,
   g_ptr_array_unref (stack);
 }
 
-/* autograd.grad: a node runs only if it leads to a captured input. */
-static gboolean
+/* autograd.grad: a node runs only if it leads to a captured input.  An
+ * iterative post-order walk (graphs can be 100k nodes deep): a node is
+ * needed when one of its next nodes is needed or captures. */
+static void
 mark_needed (GeBackwardRun *run,
-             GeNode        *node,
-             GHashTable    *memo)
+             GeNode        *root)
 {
-  gpointer cached;
-  gboolean needed = FALSE;
-  Task *task;
+  g_autoptr(GHashTable) leads = g_hash_table_new (NULL, NULL);   /* node -> leads to a capture */
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+  g_autoptr(GArray) next_index = g_array_new (FALSE, FALSE, sizeof (int));
+  int zero = 0;
 
-  if (g_hash_table_lookup_extended (memo, node, NULL, &cached))
-    return GPOINTER_TO_INT (cached);
-  /* provisional value breaks no cycles (graphs are DAGs) but keeps
-   * shared subgraphs linear */
-  g_hash_table_insert (memo, node, GINT_TO_POINTER (FALSE));
-  for (int i = 0; i < node->n_next; i++)
-    if (node->next[i].node != NULL && mark_needed (run, node->next[i].node, memo))
-      needed = TRUE;
-  task = g_hash_table_lookup (run->tasks, node);
-  if (task != NULL)
-    task->needed = needed;
-  g_hash_table_insert (memo, node,
-                       GINT_TO_POINTER (needed || (task != NULL && task->captures != NULL)));
-  return needed || (task != NULL && task->captures != NULL);
+  g_ptr_array_add (stack, root);
+  g_array_append_val (next_index, zero);
+  g_hash_table_insert (leads, root, GINT_TO_POINTER (FALSE));
+  while (stack->len > 0)
+    {
+      GeNode *node = stack->pdata[stack->len - 1];
+      int *i = &g_array_index (next_index, int, next_index->len - 1);
+
+      if (*i < node->n_next)
+        {
+          GeNode *next = node->next[(*i)++].node;
+          if (next != NULL && !g_hash_table_contains (leads, next))
+            {
+              g_hash_table_insert (leads, next, GINT_TO_POINTER (FALSE));
+              g_ptr_array_add (stack, next);
+              g_array_append_val (next_index, zero);
+            }
+          continue;
+        }
+
+      /* all next nodes are finished: decide this one */
+      {
+        gboolean needed = FALSE;
+        Task *task = g_hash_table_lookup (run->tasks, node);
+
+        for (int k = 0; k < node->n_next; k++)
+          if (node->next[k].node != NULL &&
+              GPOINTER_TO_INT (g_hash_table_lookup (leads, node->next[k].node)))
+            needed = TRUE;
+        if (task != NULL)
+          task->needed = needed;
+        g_hash_table_insert (leads, node,
+                             GINT_TO_POINTER (needed || (task != NULL && task->captures != NULL)));
+      }
+      g_ptr_array_set_size (stack, stack->len - 1);
+      g_array_set_size (next_index, next_index->len - 1);
+    }
 }
 
 static void
@@ -399,8 +424,6 @@ ge_backward_run_new (int         n_roots,
 
   if (run->capture_mode)
     {
-      g_autoptr(GHashTable) memo = g_hash_table_new (NULL, NULL);
-
       for (int i = 0; i < n_inputs; i++)
         {
           GeEdge edge;
@@ -426,7 +449,7 @@ ge_backward_run_new (int         n_roots,
             }
           ge_node_unref (edge.node);
         }
-      mark_needed (run, graph_root, memo);
+      mark_needed (run, graph_root);
     }
 
   /* "Run" the GraphRoot: hand each root its gradient. */
@@ -545,6 +568,7 @@ run_node (GeBackwardRun  *run,
     {
       capture (run, task);
       step->captured = TRUE;
+      step->variable = node->variable;   /* the leaf, for a captured AccumulateGrad */
       if (!task->needed)
         return TRUE;
     }

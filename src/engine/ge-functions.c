@@ -655,7 +655,8 @@ inplace_binary (GeTensor       *self,
       node->ints[0] = node->ints[1] = -1;
       if (save_old_self && ge_node_needs_grad (node, 1))
         {
-          old_self = RAW (ge_op_clone (self, error));
+          /* a recorded clone: d(self_old * other)/d other keeps self's history */
+          old_self = ge_tensor_clone (self, error);
           if (old_self == NULL)
             {
               ge_node_unref (node);
@@ -741,7 +742,7 @@ ge_tensor_fill_ (GeTensor *self, double value, GError **error)
 {
   if (!ge_autograd_check_inplace (self, error))
     return FALSE;
-  return inplace_unary_rebase (self, RAW (ge_op_fill_ (self, value, error)), "FillBackward0",
+  return inplace_unary_rebase (self, RAW (ge_op_fill_ (self, value, error)), "FillBackward2",
                                zero_backward, NULL, 0, 0, FALSE, FALSE);
 }
 
@@ -883,58 +884,170 @@ ge_tensor_mean_dims (GeTensor *self, int n_dims, const int *dims, gboolean keepd
                            "MeanBackward1", n_dims, dims, keepdim, TRUE);
 }
 
-/* Gradient of a value-selecting reduction: zeros with the gradient put back
- * where @indices point along node->ints[0]. */
+/*
+ * Value-selecting reductions (max/min over a dim, sort) send their gradient
+ * back to the positions @indices point at along a dim: a scatter into zeros.
+ * The scatter is itself differentiable (its backward gathers at the same
+ * indices, whose backward scatters again), so second derivatives flow.
+ * node->ints: [0] dim, [1] keepdim; saved[0]: the indices.
+ */
+static GeTensor *scatter_values (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
+                                 GeTensor *indices, GeTensor *grad, GError **error);
+static GeTensor *gather_values (GeTensor *source, int dim, gboolean keepdim,
+                                GeTensor *indices, GError **error);
+
+/* element offset of (outer o, position p along dim, inner r) in a
+ * contiguous tensor of @sizes */
+static gint64
+along_dim_offset (const gint64 *sizes, int ndim, int dim, gint64 o, gint64 p, gint64 r)
+{
+  gint64 inner = 1;
+
+  for (int d = dim + 1; d < ndim; d++)
+    inner *= sizes[d];
+  return (o * sizes[dim] + p) * inner + r;
+}
+
+static gboolean
+scatter_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, GError **error)
+{
+  g_autoptr(GeTensor) indices = NULL;
+
+  TRY (indices = ge_node_unpack (node, 0, error));
+  TRY (gi[0] = gather_values (g[0], (int) node->ints[0], node->ints[1], indices, error));
+  return TRUE;
+}
+
+static gboolean
+gather_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, GError **error)
+{
+  const GeTensorMeta *in = &node->input_meta[0];
+  g_autoptr(GeTensor) indices = NULL;
+
+  TRY (indices = ge_node_unpack (node, 0, error));
+  TRY (gi[0] = scatter_values (in->ndim, in->sizes, (int) node->ints[0], node->ints[1], indices, g[0], error));
+  return TRUE;
+}
+
+/* @t with a size-1 dim put back at @dim when the reduction dropped it */
+static GeTensor *
+keep_dim (GeTensor *t, int ndim, int dim, gboolean keepdim, GError **error)
+{
+  if (keepdim || ndim == 0 || ge_tensor_get_ndim (t) == ndim)
+    return ge_tensor_ref (t);
+  return RAW (ge_op_unsqueeze (t, dim, error));
+}
+
+static GeTensor *
+scatter_values (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
+                GeTensor *indices, GeTensor *grad, GError **error)
+{
+  g_autoptr(GeTensor) g = NULL, idx = NULL;
+  GeTensor *out;
+  GeNode *node;
+
+  TRY (out = RAW (ge_tensor_zeros (ndim, sizes, ge_tensor_get_dtype (grad), error)));
+  if (ndim == 0)
+    {
+      if (!RAW (ge_op_copy_ (out, grad, error)))
+        g_clear_pointer (&out, ge_tensor_unref);
+    }
+  else if ((g = keep_dim (grad, ndim, dim, keepdim, error)) == NULL ||
+           (idx = keep_dim (indices, ndim, dim, keepdim, error)) == NULL)
+    g_clear_pointer (&out, ge_tensor_unref);
+  else
+    {
+      const gint64 *gs = ge_tensor_get_sizes (g);
+      gint64 n = ge_tensor_numel (g), inner = 1, along = gs[dim];
+      g_autofree double *gv = ge_tensor_to_doubles (g, NULL);
+      g_autofree double *iv = ge_tensor_to_doubles (idx, NULL);
+      char *base = ge_tensor_data_ptr (out);
+      GeDType dt = ge_tensor_get_dtype (out);
+      gsize elem = ge_dtype_size (dt);
+
+      for (int d = dim + 1; d < ndim; d++)
+        inner *= sizes[d];
+      for (gint64 i = 0; i < n; i++)
+        {
+          gint64 flat = along_dim_offset (sizes, ndim, dim, i / (along * inner), (gint64) iv[i], i % inner);
+          ge_store_double (base + flat * elem, dt, ge_load_double (base + flat * elem, dt) + gv[i]);
+        }
+    }
+  if (out == NULL)
+    return NULL;
+
+  record_single (out, "ScatterBackward0", scatter_backward, 1, &grad, &node);
+  if (node != NULL)
+    {
+      node->ints[0] = dim;
+      node->ints[1] = keepdim;
+      ge_node_save (node, indices);
+      ge_node_unref (node);
+    }
+  return out;
+}
+
+static GeTensor *
+gather_values (GeTensor *source, int dim, gboolean keepdim, GeTensor *indices, GError **error)
+{
+  int ndim = ge_tensor_get_ndim (source);
+  g_autoptr(GeTensor) idx = NULL, gathered = NULL;
+  GeTensor *out;
+  GeNode *node;
+
+  if (ndim == 0)
+    out = RAW (ge_op_clone (source, error));
+  else
+    {
+      g_autoptr(GeTensor) src = RAW (ge_op_contiguous (source, error));
+      const gint64 *sizes;
+      gint64 n, inner = 1, along;
+      g_autofree double *iv = NULL;
+      char *sbase, *dbase;
+      GeDType dt;
+      gsize elem;
+
+      TRY (src);
+      TRY (idx = keep_dim (indices, ndim, dim, keepdim, error));
+      TRY (gathered = RAW (ge_tensor_zeros (ndim, ge_tensor_get_sizes (idx), ge_tensor_get_dtype (src), error)));
+      sizes = ge_tensor_get_sizes (src);
+      n = ge_tensor_numel (idx);
+      along = ge_tensor_get_size (idx, dim);
+      for (int d = dim + 1; d < ndim; d++)
+        inner *= sizes[d];
+      iv = ge_tensor_to_doubles (idx, NULL);
+      sbase = ge_tensor_data_ptr (src), dbase = ge_tensor_data_ptr (gathered);
+      dt = ge_tensor_get_dtype (src), elem = ge_dtype_size (dt);
+      for (gint64 i = 0; i < n; i++)
+        {
+          gint64 flat = along_dim_offset (sizes, ndim, dim, i / (along * inner), (gint64) iv[i], i % inner);
+          ge_store_double (dbase + i * elem, dt, ge_load_double (sbase + flat * elem, dt));
+        }
+      out = keepdim || ge_tensor_get_ndim (indices) == ndim
+            ? ge_tensor_ref (gathered) : RAW (ge_op_squeeze_dim (gathered, dim, error));
+    }
+  if (out == NULL)
+    return NULL;
+
+  record_single (out, "GatherBackward0", gather_backward, 1, &source, &node);
+  if (node != NULL)
+    {
+      node->ints[0] = dim;
+      node->ints[1] = keepdim;
+      ge_node_save (node, indices);
+      ge_node_unref (node);
+    }
+  return out;
+}
+
 static gboolean
 select_values_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, GError **error)
 {
   const GeTensorMeta *in = &node->input_meta[0];
   g_autoptr(GeTensor) indices = NULL;
-  g_autoptr(GeTensor) grad = NULL;
-  g_autoptr(GeTensor) idx = NULL;
-  GeTensor *out;
-  int dim = (int) node->ints[0];
-  gboolean keepdim = node->ints[1];
-  gint64 n, inner = 1, along, outer = 1;
 
   TRY (indices = ge_node_unpack (node, 0, error));
-  if (!keepdim && in->ndim > 0 && ge_tensor_get_ndim (g[0]) < in->ndim)
-    {
-      TRY (grad = RAW (ge_op_unsqueeze (g[0], dim, error)));
-      TRY (idx = RAW (ge_op_unsqueeze (indices, dim, error)));
-    }
-  else
-    {
-      grad = ge_tensor_ref (g[0]);
-      idx = ge_tensor_ref (indices);
-    }
-  TRY (out = RAW (ge_tensor_zeros (in->ndim, in->sizes, ge_tensor_get_dtype (grad), error)));
-  gi[0] = out;
-  if (in->ndim == 0)
-    return RAW (ge_op_copy_ (out, grad, error));
-
-  /* out[..., idx[i, j, k], ...] = grad[i, j, k] along dim (a scatter) */
-  for (int d = dim + 1; d < in->ndim; d++)
-    inner *= in->sizes[d];
-  for (int d = 0; d < dim; d++)
-    outer *= in->sizes[d];
-  along = ge_tensor_get_size (grad, dim);
-  n = ge_tensor_numel (grad);
-  {
-    g_autofree double *gv = ge_tensor_to_doubles (grad, NULL);
-    g_autofree double *iv = ge_tensor_to_doubles (idx, NULL);
-    char *base = ge_tensor_data_ptr (out);
-    gsize elem = ge_dtype_size (ge_tensor_get_dtype (out));
-
-    for (gint64 i = 0; i < n; i++)
-      {
-        gint64 o = i / (along * inner), rest = i % inner;
-        gint64 target = (gint64) iv[i];
-        gint64 flat = (o * in->sizes[dim] + target) * inner + rest;
-        double current = ge_load_double (base + flat * elem, ge_tensor_get_dtype (out));
-        ge_store_double (base + flat * elem, ge_tensor_get_dtype (out), current + gv[i]);
-      }
-  }
+  TRY (gi[0] = scatter_values (in->ndim, in->sizes, (int) node->ints[0], node->ints[1], indices, g[0], error));
   return TRUE;
 }
 
@@ -1156,6 +1269,19 @@ unsafe_view (GeTensor      *self,
   return out;
 }
 
+static GeTensor *record_view (GeTensor *self, GeTensor *out, const char *name,
+                              GeNodeBackward backward, gint64 p0, gint64 p1);
+static gboolean squeeze_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals,
+                                  GError **error);
+
+/* squeeze_(dim) on a fresh result, recorded as PyTorch's in-place squeeze */
+static GeTensor *
+squeeze_inplace_dim (GeTensor *self, int dim, GError **error)
+{
+  return record_view (self, RAW (ge_op_squeeze_dim (self, dim, error)), "SqueezeBackward3",
+                      squeeze_backward, dim, 0);
+}
+
 /* torch.matmul while recording: composed of the ops at::matmul uses, so
  * that the graph shows PyTorch's nodes (dot, mv, mm, bmm, views). */
 static GeTensor *
@@ -1169,9 +1295,10 @@ matmul_composed (GeTensor *a, GeTensor *b, GError **error)
     return ge_tensor_mv (a, b, error);
   if (da == 1 && db == 2)
     {
+      /* a.unsqueeze(0).mm(b).squeeze_(0): the in-place squeeze is SqueezeBackward3 */
       g_autoptr(GeTensor) a2 = ge_tensor_unsqueeze (a, 0, error);
       g_autoptr(GeTensor) p = a2 ? ge_tensor_mm (a2, b, error) : NULL;
-      return p ? ge_tensor_squeeze_dim (p, 0, error) : NULL;
+      return p ? squeeze_inplace_dim (p, 0, error) : NULL;
     }
   if (da == 2 && db == 2)
     return ge_tensor_mm (a, b, error);
@@ -1437,21 +1564,51 @@ ge_tensor_expand (GeTensor *self, int ndim, const gint64 *sizes, GError **error)
 }
 
 /* select/slice backward: zeros of the input's shape with the gradient
- * copied into the selected part */
+ * copied into the selected part -- itself a differentiable op whose
+ * backward selects/slices again (node->ints: dim, index or start, stop,
+ * step; scalars[0]: 0 select, 1 slice). */
+static gboolean select_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, GError **error);
+
+static gboolean
+select_backward_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, GError **error)
+{
+  int dim = (int) node->ints[0];
+
+  if (node->scalars[0] == 0.0)
+    TRY (gi[0] = ge_tensor_select (g[0], dim, node->ints[1], error));
+  else
+    TRY (gi[0] = ge_tensor_slice (g[0], dim, node->ints[1], node->ints[2], node->ints[3], error));
+  return TRUE;
+}
+
 static gboolean
 select_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, GError **error)
 {
   const GeTensorMeta *in = &node->input_meta[0];
   g_autoptr(GeTensor) part = NULL;
   GeTensor *out;
+  GeNode *back;
 
   TRY (out = RAW (ge_tensor_zeros (in->ndim, in->sizes, ge_tensor_get_dtype (g[0]), error)));
-  gi[0] = out;
   if (node->scalars[0] == 0.0)
-    TRY (part = RAW (ge_op_select (out, (int) node->ints[0], node->ints[1], error)));
+    part = RAW (ge_op_select (out, (int) node->ints[0], node->ints[1], error));
   else
-    TRY (part = RAW (ge_op_slice (out, (int) node->ints[0], node->ints[1], node->ints[2], node->ints[3], error)));
-  return RAW (ge_op_copy_ (part, g[0], error));
+    part = RAW (ge_op_slice (out, (int) node->ints[0], node->ints[1], node->ints[2], node->ints[3], error));
+  if (part == NULL || !RAW (ge_op_copy_ (part, g[0], error)))
+    {
+      ge_tensor_unref (out);
+      return FALSE;
+    }
+  gi[0] = out;
+  record_single (out, node->scalars[0] == 0.0 ? "SelectBackwardBackward0" : "SliceBackwardBackward0",
+                 select_backward_backward, 1, &g[0], &back);
+  if (back != NULL)
+    {
+      memcpy (back->ints, node->ints, sizeof (gint64) * 4);
+      back->scalars[0] = node->scalars[0];
+      ge_node_unref (back);
+    }
+  return TRUE;
 }
 
 GeTensor *

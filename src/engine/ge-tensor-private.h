@@ -6,14 +6,23 @@
 
 G_BEGIN_DECLS
 
+/* Shared by a tensor and its views (and detach()); x.data gets its own, as
+ * in PyTorch, so writes through .data go unnoticed by autograd. */
+typedef struct
+{
+  int     ref_count;
+  guint64 value;
+} GeVersionCounter;
+
 struct _GeStorage
 {
   int            ref_count;
   GeDevice       device;
   gsize          nbytes;
   gpointer       data;
-  /* Bumped by every in-place write through any view (autograd checks it). */
-  guint64        version;
+  /* The counter new views of this storage share; bumped by every in-place
+   * write (autograd checks it). */
+  GeVersionCounter *version;
   /* Memory owned elsewhere (numpy, mmap): released with free_func(free_data). */
   GDestroyNotify free_func;
   gpointer       free_data;
@@ -29,6 +38,7 @@ struct _GeTensor
   /* In elements, innermost last, like PyTorch. */
   gint64     strides[GE_MAX_DIMS];
   gint64     offset;
+  GeVersionCounter *version;
   /* A Python number turned into a 0-dim operand: lowest promotion priority. */
   guint      is_wrapped_number : 1;
   /* Autograd state (filled by the autograd layer; unused by the core). */
@@ -63,8 +73,10 @@ void       ge_contiguous_strides      (int           ndim,
                                        gint64       *strides);
 gint64     ge_shape_numel             (int           ndim,
                                        const gint64 *sizes);
-/* Mark a write: bumps the storage's version counter. */
+/* Mark a write: bumps the version counter. */
 void       ge_tensor_bump_version     (GeTensor     *self);
+/* Gives @self a fresh version counter (x.data). */
+void       ge_tensor_detach_version   (GeTensor     *self);
 
 /* Wraps @dim into [0, ndim) or sets PyTorch's IndexError:
  * "Dimension out of range (expected to be in range of [-2, 1], but got 2)".

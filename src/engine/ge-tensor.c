@@ -96,12 +96,21 @@ ge_storage_new (gsize     nbytes,
 
   storage = g_slice_new0 (GeStorage);
   storage->ref_count = 1;
+  storage->version = g_slice_new0 (GeVersionCounter);
+  storage->version->ref_count = 1;
   storage->device = device;
   storage->nbytes = nbytes;
   storage->data = data;
   storage->free_func = free;
   storage->free_data = data;
   return storage;
+}
+
+static void
+version_counter_unref (GeVersionCounter *counter)
+{
+  if (counter != NULL && --counter->ref_count == 0)
+    g_slice_free (GeVersionCounter, counter);
 }
 
 GeStorage *
@@ -125,6 +134,7 @@ ge_storage_unref (GeStorage *storage)
     ;   /* kept for reuse */
   else if (storage->free_func != NULL)
     storage->free_func (storage->free_data);
+  version_counter_unref (storage->version);
   g_slice_free (GeStorage, storage);
 }
 
@@ -175,6 +185,8 @@ ge_tensor_new_with_storage (GeStorage    *storage,
     self = g_new0 (GeTensor, 1);
   self->ref_count = 1;
   self->storage = ge_storage_ref (storage);
+  self->version = storage->version;
+  self->version->ref_count++;
   self->dtype = dtype;
   self->ndim = ndim;
   if (ndim > 0)
@@ -271,6 +283,7 @@ ge_tensor_unref (GeTensor *self)
   if (--self->ref_count > 0)
     return;
   g_clear_pointer (&self->autograd, ge_autograd_meta_free);
+  version_counter_unref (self->version);
   ge_storage_unref (self->storage);
   if (CACHE_ENABLED && header_cache_len < HEADER_CACHE_MAX)
     header_cache[header_cache_len++] = self;
@@ -360,13 +373,21 @@ ge_tensor_shares_storage (const GeTensor *a,
 guint64
 ge_tensor_get_version (const GeTensor *self)
 {
-  return self->storage->version;
+  return self->version->value;
 }
 
 void
 ge_tensor_bump_version (GeTensor *self)
 {
-  self->storage->version++;
+  self->version->value++;
+}
+
+void
+ge_tensor_detach_version (GeTensor *self)
+{
+  version_counter_unref (self->version);
+  self->version = g_slice_new0 (GeVersionCounter);
+  self->version->ref_count = 1;
 }
 
 gpointer

@@ -7,3 +7,4 @@
 #include "ge-random.h"
 #include "ge-print.h"
 #include "ge-autograd.h"
+#include "ge-graph.h"
