@@ -151,6 +151,50 @@ ge_node_get_next (const GeNode *node,
   return node->next[i].node;
 }
 
+static void
+copy_meta (const GeTensorMeta *meta,
+           int                *ndim,
+           gint64             *sizes,
+           GeDType            *dtype)
+{
+  if (ndim != NULL)
+    *ndim = meta->ndim;
+  if (sizes != NULL)
+    memcpy (sizes, meta->sizes, sizeof (gint64) * meta->ndim);
+  if (dtype != NULL)
+    *dtype = meta->dtype;
+}
+
+void
+ge_node_get_input_meta (const GeNode *node,
+                        int           i,
+                        int          *ndim,
+                        gint64       *sizes,
+                        GeDType      *dtype)
+{
+  g_return_if_fail (i >= 0 && i < node->n_next);
+  copy_meta (&node->input_meta[i], ndim, sizes, dtype);
+}
+
+void
+ge_node_get_output_meta (const GeNode *node,
+                         int           i,
+                         int          *ndim,
+                         gint64       *sizes,
+                         GeDType      *dtype)
+{
+  g_return_if_fail (i >= 0 && i < node->n_outputs);
+  copy_meta (&node->output_meta[i], ndim, sizes, dtype);
+}
+
+int
+ge_tensor_get_output_nr (const GeTensor *self)
+{
+  GeAutogradMeta *meta = meta_peek (self);
+
+  return meta != NULL && meta->grad_fn != NULL ? meta->output_nr : 0;
+}
+
 GeTensor *
 ge_node_get_input_value (const GeNode *node,
                          int           i)
@@ -312,7 +356,10 @@ ge_node_new (const char     *name,
         {
           meta_from_tensor (&node->input_meta[i], inputs[i]);
           if (node->next[i].node == NULL && ge_tensor_numel (inputs[i]) <= 64)
-            node->input_values[i] = plain_alias (inputs[i]);
+            {
+              node->input_values[i] = plain_alias (inputs[i]);
+              node->input_values[i]->is_wrapped_number = inputs[i]->is_wrapped_number;
+            }
         }
     }
   return node;

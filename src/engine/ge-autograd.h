@@ -74,6 +74,20 @@ GeNode      *ge_node_get_next             (const GeNode   *node,
  * (<= 64 elements; a constant like the 3 in 3 * x), else NULL. Borrowed. */
 GeTensor    *ge_node_get_input_value      (const GeNode   *node,
                                            int             i);
+/* Shape and dtype of forward input @i (what the gradient along edge @i
+ * must have) and of output @i; @sizes holds GE_MAX_DIMS. */
+void         ge_node_get_input_meta       (const GeNode   *node,
+                                           int             i,
+                                           int            *ndim,
+                                           gint64         *sizes,
+                                           GeDType        *dtype);
+void         ge_node_get_output_meta      (const GeNode   *node,
+                                           int             i,
+                                           int            *ndim,
+                                           gint64         *sizes,
+                                           GeDType        *dtype);
+/* Which output of its grad_fn @self is (0 for leaves). */
+int          ge_tensor_get_output_nr      (const GeTensor *self);
 /* AccumulateGrad: the leaf it accumulates into (borrowed). */
 GeTensor    *ge_node_get_variable         (const GeNode   *node);
 int          ge_node_get_n_outputs        (const GeNode   *node);

@@ -396,6 +396,12 @@ ge_tensor_data_ptr (const GeTensor *self)
   return (char *) self->storage->data + self->offset * (gint64) ge_dtype_size (self->dtype);
 }
 
+gboolean
+ge_tensor_is_wrapped_number (const GeTensor *self)
+{
+  return self->is_wrapped_number;
+}
+
 gpointer
 ge_tensor_get_binding (const GeTensor *self)
 {

@@ -40,6 +40,9 @@ guint64      ge_tensor_get_version      (const GeTensor *self);
 /* Pointer to the first element (storage data + offset * element size). */
 gpointer     ge_tensor_data_ptr         (const GeTensor *self);
 
+/* TRUE for a Python number turned into an operand (ge_tensor_wrap_*). */
+gboolean     ge_tensor_is_wrapped_number (const GeTensor *self);
+
 /* A binding's weak back-pointer to its wrapper object (NULL when none). */
 gpointer     ge_tensor_get_binding      (const GeTensor *self);
 void         ge_tensor_set_binding      (GeTensor       *self,
