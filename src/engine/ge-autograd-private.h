@@ -112,7 +112,8 @@ void       ge_node_save                  (GeNode         *node,
 void       ge_node_save_output           (GeNode         *node,
                                           GeTensor       *output,
                                           int             output_nr);
-/* Saved tensor @i (new ref), or NULL with PyTorch's errors for freed
+/* Saved tensor @i (new ref); NULL without an error for a saved None, NULL
+ * with PyTorch's errors for freed
  * graphs and in-place modification. */
 GeTensor  *ge_node_unpack                (GeNode         *node,
                                           int             i,

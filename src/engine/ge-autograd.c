@@ -386,8 +386,9 @@ ge_node_save (GeNode   *node,
 {
   GeSaved *saved = saved_append (node);
 
-  saved->value = ge_tensor_ref (tensor);
-  saved->version = ge_tensor_get_version (tensor);
+  /* NULL is a saved None (ctx.save_for_backward(x, None)) */
+  saved->value = tensor != NULL ? ge_tensor_ref (tensor) : NULL;
+  saved->version = tensor != NULL ? ge_tensor_get_version (tensor) : 0;
 }
 
 void
@@ -440,6 +441,8 @@ ge_node_unpack (GeNode  *node,
     }
 
   saved = &node->saved[i];
+  if (saved->value == NULL)
+    return NULL;   /* a saved None: no error */
   version = ge_tensor_get_version (saved->value);
   if (version != saved->version)
     {

@@ -575,7 +575,8 @@ run_node (GeBackwardRun  *run,
 
   prev_mode = ge_grad_mode_set_enabled (run->create_graph);
 
-  if (any && !update_retained (node, task->buffer, error))
+  /* autograd.grad has no side effects: retained .grad is left alone too */
+  if (any && !run->capture_mode && !update_retained (node, task->buffer, error))
     ok = FALSE;
   else if (node->variable != NULL)
     {

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ge-device-private.h"
 #include "ge-tensor-private.h"
 
 GeTensor *
@@ -315,6 +316,10 @@ GeTensor *
 ge_tensor_zeros_like (const GeTensor *other,
                       GError        **error)
 {
+  /* on @other's device, as in PyTorch */
+  if (ge_tensor_get_device (other) != GE_DEVICE_CPU)
+    return ge_tensor_zeros_on (ge_tensor_get_device (other), other->ndim, other->sizes,
+                               other->dtype, error);
   return ge_tensor_zeros (other->ndim, other->sizes, other->dtype, error);
 }
 
@@ -322,6 +327,9 @@ GeTensor *
 ge_tensor_ones_like (const GeTensor *other,
                      GError        **error)
 {
+  if (ge_tensor_get_device (other) != GE_DEVICE_CPU)
+    return ge_tensor_ones_on (ge_tensor_get_device (other), other->ndim, other->sizes,
+                              other->dtype, error);
   return ge_tensor_ones (other->ndim, other->sizes, other->dtype, error);
 }
 
@@ -330,6 +338,9 @@ ge_tensor_full_like (const GeTensor *other,
                      double          value,
                      GError        **error)
 {
+  if (ge_tensor_get_device (other) != GE_DEVICE_CPU)
+    return ge_tensor_full_on (ge_tensor_get_device (other), other->ndim, other->sizes, value,
+                              other->dtype, error);
   return ge_tensor_full (other->ndim, other->sizes, value, other->dtype, error);
 }
 
@@ -337,6 +348,9 @@ GeTensor *
 ge_tensor_empty_like (const GeTensor *other,
                       GError        **error)
 {
+  if (ge_tensor_get_device (other) != GE_DEVICE_CPU)
+    return ge_tensor_empty_on (ge_tensor_get_device (other), other->ndim, other->sizes,
+                               other->dtype, error);
   return ge_tensor_empty (other->ndim, other->sizes, other->dtype, error);
 }
 

@@ -55,8 +55,10 @@ ge_function_ctx_get_saved (GeFunctionCtx  *ctx,
   if (ctx->node == NULL)
     {
       /* still inside forward: hand back what was saved */
+      GeTensor *t;
       g_return_val_if_fail (i >= 0 && i < (int) ctx->pending->len, NULL);
-      return ge_tensor_ref (g_ptr_array_index (ctx->pending, i));
+      t = g_ptr_array_index (ctx->pending, i);
+      return t != NULL ? ge_tensor_ref (t) : NULL;
     }
   g_return_val_if_fail (i >= 0 && i < ctx->node->n_saved, NULL);
   return ge_node_unpack (ctx->node, i, error);

@@ -1869,9 +1869,16 @@ ge_accumulate_grad_backward (GeNode     *node,
     return TRUE;
   if (old == NULL)
     {
-      /* a fresh .grad: a copy (recorded as CloneBackward0 with create_graph) */
-      TRY (new_grad = ge_grad_mode_is_enabled () ? ge_tensor_clone (grads[0], error)
-                                                 : RAW (ge_op_clone (grads[0], error)));
+      /* a fresh .grad: a copy; with create_graph ATen's clone_obey_contract
+       * (empty + copy_) is recorded, so x.grad shows CopyBackwards */
+      if (!ge_grad_mode_is_enabled ())
+        TRY (new_grad = RAW (ge_op_clone (grads[0], error)));
+      else
+        {
+          TRY (new_grad = RAW (ge_tensor_empty_like (grads[0], error)));
+          if (!ge_tensor_copy_ (new_grad, grads[0], error))
+            return FALSE;
+        }
       return ge_tensor_set_grad (variable, new_grad, error);
     }
   if (!ge_grad_mode_is_enabled ())

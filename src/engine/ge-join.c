@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ge-device-private.h"
 #include "ge-tensor-private.h"
 #include "ge-ops-private.h"
 
@@ -149,6 +150,9 @@ ge_op_sort (GeTensor  *self,
 
   if (indices != NULL)
     *indices = NULL;
+  /* no CUDA kernel: sorted on the host */
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
+    return ge_device_host_sort (self, dim, descending, indices, error);
   if (!ge_normalize_dim (&dim, self->ndim, error))
     return NULL;
 
@@ -279,6 +283,9 @@ ge_op_cat (int         n,
   for (int i = 0; i < n; i++)
     g_return_val_if_fail (tensors[i] != NULL, NULL);
 
+  /* no CUDA kernel: joined on the host */
+  if (ge_device_any_cuda (n, tensors))
+    return ge_device_host_cat (n, tensors, dim, error);
   for (int i = 0; i < n; i++)
     if (tensors[i]->ndim == 0)
       {

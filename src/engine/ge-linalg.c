@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ge-device-private.h"
 #include "ge-tensor-private.h"
 #include "ge-ops-private.h"
 
@@ -19,19 +20,15 @@
  * dispatch step by step, so that every error reads as PyTorch 1.13's.
  */
 
-typedef struct
-{
-  GeDType     dtype;
-  int         batch_ndim;
-  gint64      batch_sizes[GE_MAX_DIMS];
-  gint64      a_batch_strides[GE_MAX_DIMS];
-  gint64      b_batch_strides[GE_MAX_DIMS];
-  gint64      m, n, k;
-  const char *a;
-  gint64      a_row_stride, a_col_stride;
-  const char *b;
-  gint64      b_row_stride, b_col_stride;
-} MatmulProblem;
+/* dtype, the broadcast batch (sizes, a's and b's strides), m, n, k, and
+ * each operand's data with its row and column strides; shared with the
+ * CUDA backend (cuda/ge-cuda.h), which computes it with cuBLAS. */
+typedef GeMatmulProblem MatmulProblem;
+
+/* Whether the product in progress may use dot/gemv: only when the right
+ * operand is a vector (dot, mv), as ATen (the engine runs on one thread). */
+static gboolean product_vector_ok;
+
 
 static void
 set_memory_error (GError **error,
@@ -75,7 +72,10 @@ blas_layout (gint64    rows,
 }
 
 /* BLAS kernels for one float or double product C = A B, C row-major with
- * leading dimension @ldc.  M, N, K >= 1 and fit a BLAS int. */
+ * leading dimension @ldc.  M, N, K >= 1 and fit a BLAS int.  As in ATen,
+ * dot and gemv serve only products with a vector operand (@vector_ok: dot,
+ * mv); mm, bmm and matmul of matrices always call gemm, even when a side is
+ * 1 -- the kernels round differently, and PyTorch's digits follow gemm. */
 #define DEFINE_BLAS_PRODUCT(name, T, gemm, gemv, dot)                          \
 static T *                                                                     \
 name##_dense_copy (const T *src,                                               \
@@ -157,6 +157,7 @@ name (gint64   m,                                                              \
       gint64   b_cs,                                                           \
       T       *c,                                                              \
       gint64   ldc,                                                            \
+      gboolean vector_ok,                                                      \
       GError **error)                                                          \
 {                                                                              \
   g_autofree T *a_copy = NULL;                                                 \
@@ -165,14 +166,14 @@ name (gint64   m,                                                              \
   gboolean a_trans, b_trans;                                                   \
   gint64 lda, ldb, inca, incb;                                                 \
                                                                                \
-  if (m == 1 && n == 1)                                                        \
+  if (vector_ok && m == 1 && n == 1)                                           \
     {                                                                          \
       if (!name##_vector (a, k, a_cs, &a_use, &a_copy, &inca, error) ||        \
           !name##_vector (b, k, b_rs, &b_use, &b_copy, &incb, error))          \
         return FALSE;                                                          \
       c[0] = dot (k, a_use, inca, b_use, incb);                                \
     }                                                                          \
-  else if (n == 1)                                                             \
+  else if (vector_ok && n == 1)                                                \
     {                                                                          \
       /* c (stride ldc) = A x */                                               \
       if (!name##_operand (a, m, k, a_rs, a_cs, &a_use, &a_copy, &a_trans, &lda, error) || \
@@ -183,7 +184,7 @@ name (gint64   m,                                                              \
       else                                                                     \
         gemv (CblasRowMajor, CblasTrans, k, m, 1, a_use, lda, b_use, incb, 0, c, ldc); \
     }                                                                          \
-  else if (m == 1)                                                             \
+  else if (vector_ok && m == 1)                                                \
     {                                                                          \
       /* c = B^T a */                                                          \
       if (!name##_operand (b, k, n, b_rs, b_cs, &b_use, &b_copy, &b_trans, &ldb, error) || \
@@ -285,6 +286,7 @@ product_one (GeDType      dtype,
              gint64       b_cs,
              char        *c,
              gint64       ldc,
+             gboolean     vector_ok,
              GError     **error)
 {
   gboolean blas_ok = fits_blas_int (m) && fits_blas_int (n) && fits_blas_int (k) &&
@@ -295,14 +297,14 @@ product_one (GeDType      dtype,
     case GE_DTYPE_FLOAT32:
       if (blas_ok)
         return product_float (m, n, k, (const float *) a, a_rs, a_cs,
-                              (const float *) b, b_rs, b_cs, (float *) c, ldc, error);
+                              (const float *) b, b_rs, b_cs, (float *) c, ldc, vector_ok, error);
       loop_product_float (m, n, k, (const float *) a, a_rs, a_cs,
                           (const float *) b, b_rs, b_cs, (float *) c, ldc);
       return TRUE;
     case GE_DTYPE_FLOAT64:
       if (blas_ok)
         return product_double (m, n, k, (const double *) a, a_rs, a_cs,
-                               (const double *) b, b_rs, b_cs, (double *) c, ldc, error);
+                               (const double *) b, b_rs, b_cs, (double *) c, ldc, vector_ok, error);
       loop_product_double (m, n, k, (const double *) a, a_rs, a_cs,
                            (const double *) b, b_rs, b_cs, (double *) c, ldc);
       return TRUE;
@@ -366,6 +368,8 @@ matmul_compute (const MatmulProblem *p,
   gint64 a_offset = 0, b_offset = 0;
   gint64 rows, row_stride;
 
+  if (ge_tensor_get_device (out) == GE_DEVICE_CUDA)
+    return ge_cuda_matmul (p, out, error);
   if (batch == 0 || p->m == 0 || p->n == 0)
     return TRUE;
   if (p->k == 0)
@@ -376,14 +380,14 @@ matmul_compute (const MatmulProblem *p,
 
   if (batch > 1 && fold_batch_into_rows (p, &rows, &row_stride))
     return product_one (p->dtype, rows, p->n, p->k, p->a, row_stride, p->a_col_stride,
-                        p->b, p->b_row_stride, p->b_col_stride, c, ldc, error);
+                        p->b, p->b_row_stride, p->b_col_stride, c, ldc, product_vector_ok, error);
 
   for (gint64 i = 0; i < batch; i++)
     {
       if (!product_one (p->dtype, p->m, p->n, p->k,
                         p->a + a_offset * (gint64) elem, p->a_row_stride, p->a_col_stride,
                         p->b + b_offset * (gint64) elem, p->b_row_stride, p->b_col_stride,
-                        c + i * p->m * p->n * (gint64) elem, ldc, error))
+                        c + i * p->m * p->n * (gint64) elem, ldc, product_vector_ok, error))
         return FALSE;
       if (batch > 1 && !ge_check_interrupt (error))
         return FALSE;
@@ -449,7 +453,10 @@ matmul_run (GeTensor      *a,
 {
   g_autoptr(GeTensor) out = NULL;
   MatmulProblem p;
+  GeDevice device;
 
+  if (!ge_device_check_same (2, (GeTensor *[]) { a, b }, FALSE, &device, error))
+    return NULL;
   p.dtype = a->dtype;
   p.batch_ndim = batch_ndim;
   if (batch_ndim > 0)
@@ -464,9 +471,10 @@ matmul_run (GeTensor      *a,
   describe_operand (b, FALSE, batch_ndim, batch_sizes, p.b_batch_strides,
                     &p.b_row_stride, &p.b_col_stride);
 
-  out = ge_tensor_new_contiguous (out_ndim, out_sizes, a->dtype, error);
+  out = ge_tensor_new_contiguous_on (device, out_ndim, out_sizes, a->dtype, error);
   if (out == NULL)
     return NULL;
+  product_vector_ok = b->ndim == 1;
   if (!matmul_compute (&p, out, error))
     return NULL;
   return g_steal_pointer (&out);
@@ -666,6 +674,15 @@ ge_op_mm (GeTensor  *a,
     return NULL;
   sizes[0] = a->sizes[0];
   sizes[1] = b->sizes[1];
+  /* floats on the CPU: OpenBLAS called as ATen's mm calls it */
+  if (ge_dtype_is_floating (a->dtype) && ge_tensor_get_device (a) == GE_DEVICE_CPU &&
+      ge_tensor_get_device (b) == GE_DEVICE_CPU && sizes[0] > 0 && sizes[1] > 0)
+    {
+      g_autoptr(GeTensor) out = ge_tensor_zeros (2, sizes, a->dtype, error);
+      if (out == NULL || !ge_gemm_into (out, a, b, 0.0, 1.0, error))
+        return NULL;
+      return g_steal_pointer (&out);
+    }
   return matmul_run (a, b, 0, NULL, 2, sizes, error);
 }
 
@@ -918,6 +935,9 @@ ge_op_linalg_inv (GeTensor  *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
+  /* no CUDA kernel: LU on the host */
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
+    return ge_device_host_linalg_inv (self, error);
   if (self->ndim < 2)
     {
       g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,

@@ -80,5 +80,9 @@ GeTensor *ge_op_sort (GeTensor *self, int dim, gboolean descending, GeTensor **i
 GeTensor *ge_op_stack (int n, GeTensor **tensors, int dim, GError **error);
 GeTensor *ge_op_cat (int n, GeTensor **tensors, int dim, GError **error);
 GeTensor *ge_op_as_strided (GeTensor *self, int ndim, const gint64 *sizes, const gint64 *strides, gint64 offset);
+/* result = beta * result + alpha * (m1 @ m2), 2-D, calling OpenBLAS exactly
+ * as ATen 1.13's addmm does (same roundings as PyTorch); ge-nn-functional.c */
+gboolean ge_gemm_into (GeTensor *result, GeTensor *m1, GeTensor *m2, double beta, double alpha,
+                       GError **error);
 
 G_END_DECLS

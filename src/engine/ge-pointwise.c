@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ge-device-private.h"
 #include "ge-math.h"
 #include "ge-tensor-private.h"
 #include "ge-ops-private.h"
@@ -104,13 +105,9 @@ static const GeIterLoop binary_loops[N_BINARY_OPS][GE_N_DTYPES] = {
 
 /* ---- unary loops; user_data points at the op's parameters ---- */
 
-typedef struct
-{
-  double lo;
-  double hi;
-  gint64 int_lo;
-  gint64 int_hi;
-} UnaryParams;
+/* lo, hi (float bounds or pow's exponent), int_lo, int_hi; shared with the
+ * CUDA kernels */
+typedef GeCudaParams UnaryParams;
 
 #define DEFINE_UNARY_LOOP(name, T, EXPR)                                             \
 static void                                                                          \
@@ -190,6 +187,10 @@ typedef enum
   N_UNARY_OPS
 } UnaryOp;
 
+/* The CUDA kernels number the ops the same way (GE_CUDA_OP_ADD + op). */
+G_STATIC_ASSERT (GE_CUDA_OP_GE - GE_CUDA_OP_ADD == OP_GE - OP_ADD);
+G_STATIC_ASSERT (GE_CUDA_OP_POW_SCALAR - GE_CUDA_OP_NEG == UNARY_POW_SCALAR - UNARY_NEG);
+
 typedef struct
 {
   const char *name;
@@ -215,18 +216,29 @@ static const UnaryOpInfo unary_ops[N_UNARY_OPS] = {
 
 /* ---- helpers ---- */
 
+/* The op's device: all operands on one, except CPU scalars (Python
+ * numbers), which go with any; else PyTorch's "Expected all tensors to be on
+ * the same device, ..." error. */
 static gboolean
-check_cpu (GeTensor  *t,
-           GError   **error)
+check_devices (GeTensor  *a,
+               GeTensor  *b,
+               GeTensor  *c,
+               GeDevice  *device,
+               GError   **error)
 {
-  if (ge_tensor_get_device (t) != GE_DEVICE_CPU)
-    {
-      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
-                           "Expected all tensors to be on the same device, but found at "
-                           "least two devices, cuda:0 and cpu!");
-      return FALSE;
-    }
-  return TRUE;
+  GeTensor *operands[3] = { a, b, c };
+
+  return ge_device_check_same (3, operands, TRUE, device, error);
+}
+
+/* @out, or NULL (dropping @out) when its CUDA kernel failed. */
+static GeTensor *
+cuda_result (GeTensor *out,
+             gboolean  ok)
+{
+  if (!ok)
+    g_clear_pointer (&out, ge_tensor_unref);
+  return out;
 }
 
 static void
@@ -249,7 +261,7 @@ convert (GeTensor  *t,
 
   if (t->dtype == dtype)
     return ge_tensor_ref (t);
-  copy = ge_tensor_new_contiguous (t->ndim, t->sizes, dtype, error);
+  copy = ge_tensor_new_contiguous_on (ge_tensor_get_device (t), t->ndim, t->sizes, dtype, error);
   if (copy == NULL)
     return NULL;
   if (!ge_op_copy_ (copy, t, error))
@@ -314,9 +326,13 @@ check_integer_exponent (GeTensor  *exponent,
                         GError   **error)
 {
   gint64 n = ge_tensor_numel (exponent);
+  /* read on the host (the tensor itself when it is there) */
+  g_autoptr(GeTensor) host = ge_device_move (exponent, GE_DEVICE_CPU, error);
 
+  if (host == NULL)
+    return FALSE;
   for (gint64 i = 0; i < n; i++)
-    if (ge_tensor_get_flat (exponent, i) < 0)
+    if (ge_tensor_get_flat (host, i) < 0)
       {
         g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
                              "Integers to negative integer powers are not allowed.");
@@ -342,11 +358,12 @@ binary_op (BinaryOp   op,
   GeDType compute, out_dtype;
   GeIterLoop loop;
   GeIter iter;
+  GeDevice device;
   int ndim;
 
   g_return_val_if_fail (a != NULL && b != NULL, NULL);
 
-  if (!check_cpu (a, error) || !check_cpu (b, error))
+  if (!check_devices (a, b, NULL, &device, error))
     return NULL;
   if (!binary_dtypes (op, a, b, &compute, &out_dtype, error))
     return NULL;
@@ -376,10 +393,13 @@ binary_op (BinaryOp   op,
       (cb = convert (b, compute, error)) == NULL)
     return NULL;
 
-  out = ge_tensor_new_contiguous (ndim, sizes, out_dtype, error);
+  out = ge_tensor_new_contiguous_on (device, ndim, sizes, out_dtype, error);
   if (out == NULL)
     return NULL;
   operands[0] = out, operands[1] = ca, operands[2] = cb;
+  if (device == GE_DEVICE_CUDA)
+    return cuda_result (out, ge_cuda_pointwise (GE_CUDA_OP_ADD + op, compute, 3, operands,
+                                                ndim, sizes, NULL, error));
   ge_iter_init (&iter, ndim, sizes, 3, operands);
   ge_iter_run (&iter, loop, NULL);
   return out;
@@ -532,10 +552,12 @@ binary_op_ (BinaryOp   op,
   GeTensor *operands[3];
   GeDType compute, out_dtype;
   GeIter iter;
+  GeDevice device;
 
   g_return_val_if_fail (self != NULL && other != NULL, FALSE);
 
-  if (!check_cpu (self, error) || !check_cpu (other, error))
+  if (!check_devices (self, other, NULL, &device, error) ||
+      !ge_device_check_output (self, device, error))
     return FALSE;
   if (!binary_dtypes (op, self, other, &compute, &out_dtype, error))
     return FALSE;
@@ -556,6 +578,14 @@ binary_op_ (BinaryOp   op,
   if ((cother = convert (safe, compute, error)) == NULL)
     return FALSE;
   operands[0] = self, operands[1] = self, operands[2] = cother;
+  if (device == GE_DEVICE_CUDA)
+    {
+      if (!ge_cuda_pointwise (GE_CUDA_OP_ADD + op, compute, 3, operands, self->ndim, self->sizes,
+                              NULL, error))
+        return FALSE;
+      ge_tensor_bump_version (self);
+      return TRUE;
+    }
   ge_iter_init (&iter, self->ndim, self->sizes, 3, operands);
   ge_iter_run (&iter, binary_loops[op][compute], NULL);
   ge_tensor_bump_version (self);
@@ -575,10 +605,14 @@ unary_op (UnaryOp             op,
   GeTensor *out;
   GeIter iter;
 
-  out = ge_tensor_new_contiguous (self->ndim, self->sizes, out_dtype, error);
+  out = ge_tensor_new_contiguous_on (ge_tensor_get_device (self), self->ndim, self->sizes,
+                                     out_dtype, error);
   if (out == NULL)
     return NULL;
   operands[0] = out, operands[1] = self;
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
+    return cuda_result (out, ge_cuda_pointwise (GE_CUDA_OP_NEG + op, out_dtype, 2, operands,
+                                                self->ndim, self->sizes, params, error));
   ge_iter_init (&iter, self->ndim, self->sizes, 2, operands);
   ge_iter_run (&iter, unary_ops[op].loops[out_dtype], (gpointer) params);
   return out;
@@ -595,8 +629,6 @@ unary (UnaryOp    op,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!check_cpu (self, error))
-    return NULL;
   if (op == UNARY_NEG && self->dtype == GE_DTYPE_BOOL)
     {
       g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
@@ -659,7 +691,7 @@ gboolean ge_op_div_ (GeTensor *self, GeTensor *other, GError **error) { return b
 static gint64
 bound_as_int (GeTensor *bound)
 {
-  if (bound->dtype == GE_DTYPE_INT64)
+  if (bound->dtype == GE_DTYPE_INT64 && ge_tensor_get_device (bound) == GE_DEVICE_CPU)
     return *(gint64 *) ge_tensor_data_ptr (bound);
   return (gint64) ge_tensor_get_flat (bound, 0);
 }
@@ -725,7 +757,7 @@ ge_op_clamp (GeTensor  *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!check_cpu (self, error) || !clamp_setup (self, min, max, &params, &dtype, error))
+  if (!clamp_setup (self, min, max, &params, &dtype, error))
     return NULL;
   if ((input = convert (self, dtype, error)) == NULL)
     return NULL;
@@ -746,7 +778,7 @@ ge_op_clamp_ (GeTensor  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!check_cpu (self, error) || !clamp_setup (self, min, max, &params, &dtype, error))
+  if (!clamp_setup (self, min, max, &params, &dtype, error))
     return FALSE;
   if (!check_cast (dtype, self->dtype, error))
     return FALSE;
@@ -756,6 +788,14 @@ ge_op_clamp_ (GeTensor  *self,
       return result != NULL && ge_op_copy_ (self, result, error);
     }
   operands[0] = self, operands[1] = self;
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
+    {
+      if (!ge_cuda_pointwise (GE_CUDA_OP_CLAMP, dtype, 2, operands, self->ndim, self->sizes,
+                              &params, error))
+        return FALSE;
+      ge_tensor_bump_version (self);
+      return TRUE;
+    }
   ge_iter_init (&iter, self->ndim, self->sizes, 2, operands);
   ge_iter_run (&iter, unary_ops[UNARY_CLAMP].loops[dtype], &params);
   ge_tensor_bump_version (self);
@@ -794,11 +834,12 @@ ge_op_where (GeTensor  *condition,
   GeTensor *out;
   GeDType dtype;
   GeIter iter;
+  GeDevice device;
   int ndim, ndim2;
 
   g_return_val_if_fail (condition != NULL && a != NULL && b != NULL, NULL);
 
-  if (!check_cpu (condition, error) || !check_cpu (a, error) || !check_cpu (b, error))
+  if (!check_devices (condition, a, b, &device, error))
     return NULL;
   if (condition->dtype != GE_DTYPE_BOOL)
     {
@@ -814,10 +855,13 @@ ge_op_where (GeTensor  *condition,
   dtype = ge_result_type (2, ab);
   if ((ca = convert (a, dtype, error)) == NULL || (cb = convert (b, dtype, error)) == NULL)
     return NULL;
-  out = ge_tensor_new_contiguous (ndim, sizes, dtype, error);
+  out = ge_tensor_new_contiguous_on (device, ndim, sizes, dtype, error);
   if (out == NULL)
     return NULL;
   operands[0] = out, operands[1] = condition, operands[2] = ca, operands[3] = cb;
+  if (device == GE_DEVICE_CUDA)
+    return cuda_result (out, ge_cuda_pointwise (GE_CUDA_OP_WHERE, dtype, 4, operands, ndim, sizes,
+                                                NULL, error));
   ge_iter_init (&iter, ndim, sizes, 4, operands);
   ge_iter_run (&iter, where_loop, GSIZE_TO_POINTER (ge_dtype_size (dtype)));
   return out;
@@ -849,8 +893,17 @@ ge_op_fill_ (GeTensor  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!check_cpu (self, error))
-    return FALSE;
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
+    {
+      /* the value converted on the host, copied in by the kernel */
+      g_autoptr(GeTensor) scalar = ge_tensor_scalar (value, self->dtype);
+
+      if (!ge_cuda_pointwise (GE_CUDA_OP_COPY, self->dtype, 2, (GeTensor *[]) { self, scalar },
+                              self->ndim, self->sizes, NULL, error))
+        return FALSE;
+      ge_tensor_bump_version (self);
+      return TRUE;
+    }
   pattern[0] = (guint8) ge_dtype_size (self->dtype);
   ge_store_double (pattern + 8, self->dtype, value);
   ge_iter_init (&iter, self->ndim, self->sizes, 1, &self);
@@ -918,12 +971,18 @@ ge_op_copy_ (GeTensor  *self,
 
   g_return_val_if_fail (self != NULL && src != NULL, FALSE);
 
-  if (!check_cpu (self, error) || !check_cpu (src, error))
-    return FALSE;
+  /* copy_ is the one op that crosses devices */
   if (!check_inplace_shape (self, src, error))
     return FALSE;
   if ((safe = unalias (self, src, error)) == NULL)
     return FALSE;
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA || ge_tensor_get_device (safe) == GE_DEVICE_CUDA)
+    {
+      if (!ge_device_copy (self, safe, error))
+        return FALSE;
+      ge_tensor_bump_version (self);
+      return TRUE;
+    }
 
   operands[0] = self, operands[1] = safe;
   ge_iter_init (&iter, self->ndim, self->sizes, 2, operands);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ge-device-private.h"
 #include "ge-print.h"
 #include "ge-tensor-private.h"
 
@@ -468,9 +469,13 @@ ge_tensor_repr (const GeTensor      *self,
     {
       if (self->dtype == GE_DTYPE_FLOAT64)
         g_ptr_array_add (suffixes, g_strdup_printf ("dtype=%s", ge_dtype_name (self->dtype)));
-      /* TODO: CUDA storage has to be copied to the host first once the CUDA
-       * backend exists; until then every storage is host memory. */
-      append_tensor_str (out, self, &opts, indent);
+      /* device memory is printed from a host copy */
+      g_autoptr(GeTensor) host = ge_device_readable (self, NULL);
+
+      if (host != NULL)
+        append_tensor_str (out, host, &opts, indent);
+      else
+        g_string_append (out, "[<the device failed to copy the values>]");
     }
 
   if (options != NULL && options->grad_fn_name != NULL)

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ge-device-private.h"
 #include "ge-tensor-private.h"
 #include "ge-ops-private.h"
 
@@ -373,6 +374,294 @@ name (gpointer    state,                                                      \
 DEFINE_SUM_INTEGRAL (sum_int64_inner, gint64)
 DEFINE_SUM_INTEGRAL (sum_bool_inner, guint8)
 
+/*
+ * Floating sums reproduce PyTorch 1.13's CPU "cascade_sum" exactly
+ * (aten/src/ATen/native/cpu/SumKernel.cpp), so float32 results round the
+ * same way as PyTorch's and print the same digits: the accumulator is the
+ * dtype itself, rows are summed four-way interleaved (ILP) through a
+ * multi-level accumulator, and contiguous rows in vectors of 32 bytes (8
+ * floats, 4 doubles), whose lanes are added at the end.  TensorIterator
+ * hands the kernel two dims at a time: @size0 x @size1 with byte strides.
+ */
+
+/* c10's CeilLog2 as SumKernel.cpp uses it */
+static gint64
+ceil_log2 (gint64 x)
+{
+  gint64 bits = 0;
+  guint64 v;
+
+  if (x <= 2)
+    return 1;
+  for (v = (guint64) x - 1; v > 1; v >>= 1)
+    bits++;
+  return bits + 1;
+}
+
+#define CASCADE_LEVELS 4
+
+/* multi_row_sum: NROWS running sums of LANES lanes each; row i of the
+ * reduced dim starts at in + i * row_stride, column k (of NROWS) at
+ * + k * col_stride, lane l at + l * sizeof (T). */
+#define DEFINE_CASCADE(T, suffix)                                                       \
+static void                                                                             \
+multi_row_sum_##suffix (const char *in, gint64 row_stride, gint64 col_stride,           \
+                        gint64 size, int nrows, int lanes, T *out)                      \
+{                                                                                       \
+  gint64 level_power = MAX ((gint64) 4, ceil_log2 (size) / CASCADE_LEVELS);             \
+  gint64 level_step = (gint64) 1 << level_power;                                        \
+  gint64 level_mask = level_step - 1;                                                   \
+  T acc[CASCADE_LEVELS][4][8];                                                          \
+  gint64 i = 0;                                                                         \
+                                                                                        \
+  memset (acc, 0, sizeof acc);                                                          \
+  for (; i + level_step <= size;)                                                       \
+    {                                                                                   \
+      for (gint64 j = 0; j < level_step; j++, i++)                                      \
+        for (int k = 0; k < nrows; k++)                                                 \
+          for (int l = 0; l < lanes; l++)                                               \
+            acc[0][k][l] += *(const T *) (in + i * row_stride + k * col_stride           \
+                                          + l * (gint64) sizeof (T));                   \
+      for (int j = 1; j < CASCADE_LEVELS; j++)                                          \
+        {                                                                               \
+          for (int k = 0; k < nrows; k++)                                               \
+            for (int l = 0; l < lanes; l++)                                             \
+              {                                                                         \
+                acc[j][k][l] += acc[j - 1][k][l];                                       \
+                acc[j - 1][k][l] = 0;                                                   \
+              }                                                                         \
+          if ((i & (level_mask << (j * level_power))) != 0)                             \
+            break;                                                                      \
+        }                                                                               \
+    }                                                                                   \
+  for (; i < size; i++)                                                                 \
+    for (int k = 0; k < nrows; k++)                                                     \
+      for (int l = 0; l < lanes; l++)                                                   \
+        acc[0][k][l] += *(const T *) (in + i * row_stride + k * col_stride              \
+                                      + l * (gint64) sizeof (T));                       \
+  for (int j = 1; j < CASCADE_LEVELS; j++)                                              \
+    for (int k = 0; k < nrows; k++)                                                     \
+      for (int l = 0; l < lanes; l++)                                                   \
+        acc[0][k][l] += acc[j][k][l];                                                   \
+  for (int k = 0; k < nrows; k++)                                                       \
+    for (int l = 0; l < lanes; l++)                                                     \
+      out[k * lanes + l] = acc[0][k][l];                                                \
+}                                                                                       \
+                                                                                        \
+/* row_sum: @size items (of @lanes lanes) @stride bytes apart, four-way ILP */          \
+static void                                                                             \
+row_sum_##suffix (const char *in, gint64 stride, gint64 size, int lanes, T *out)        \
+{                                                                                       \
+  gint64 size_ilp = size / 4;                                                           \
+  T partial[4 * 8];                                                                     \
+                                                                                        \
+  multi_row_sum_##suffix (in, stride * 4, stride, size_ilp, 4, lanes, partial);         \
+  for (gint64 i = size_ilp * 4; i < size; i++)                                          \
+    for (int l = 0; l < lanes; l++)                                                     \
+      partial[l] += *(const T *) (in + i * stride + l * (gint64) sizeof (T));           \
+  for (int k = 1; k < 4; k++)                                                           \
+    for (int l = 0; l < lanes; l++)                                                     \
+      partial[l] += partial[k * lanes + l];                                             \
+  for (int l = 0; l < lanes; l++)                                                       \
+    out[l] = partial[l];                                                                \
+}                                                                                       \
+                                                                                        \
+/* one call of cascade_sum's 2-D loop; outputs are accumulated (+=) */                  \
+static void                                                                             \
+cascade_loop_##suffix (char *out_base, const char *in_base, gint64 size0, gint64 size1, \
+                       const gint64 *in_strides_arg, const gint64 *out_strides_arg)     \
+{                                                                                       \
+  const int lanes = 32 / (int) sizeof (T);                                              \
+  gint64 in_strides[2] = { in_strides_arg[0], in_strides_arg[1] };                      \
+  gint64 out_strides[2] = { out_strides_arg[0], out_strides_arg[1] };                   \
+  const gint64 elem = sizeof (T);                                                       \
+                                                                                        \
+  /* the reduction first */                                                             \
+  if (out_strides[0] != 0 && out_strides[1] == 0)                                       \
+    {                                                                                   \
+      gint64 t;                                                                         \
+      t = in_strides[0], in_strides[0] = in_strides[1], in_strides[1] = t;              \
+      t = out_strides[0], out_strides[0] = out_strides[1], out_strides[1] = t;          \
+      t = size0, size0 = size1, size1 = t;                                              \
+    }                                                                                   \
+                                                                                        \
+  if (out_strides[0] != 0 && out_strides[1] != 0)                                       \
+    {                                                                                   \
+      /* not a reduction here: elementwise accumulate */                                \
+      for (gint64 j = 0; j < size1; j++)                                                \
+        for (gint64 i = 0; i < size0; i++)                                              \
+          *(T *) (out_base + i * out_strides[0] + j * out_strides[1]) +=                \
+            *(const T *) (in_base + i * in_strides[0] + j * in_strides[1]);             \
+      return;                                                                           \
+    }                                                                                   \
+                                                                                        \
+  if (in_strides[0] == elem && size0 >= lanes)                                          \
+    {                                                                                   \
+      /* vectorized_inner_sum */                                                        \
+      gint64 vec_size = size0 / lanes;                                                  \
+      for (gint64 j = 0; j < size1; j++)                                                \
+        {                                                                               \
+          const char *row = in_base + j * in_strides[1];                                \
+          T vec[8], final_acc = 0;                                                      \
+          row_sum_##suffix (row, 32, vec_size, lanes, vec);                             \
+          for (gint64 k = vec_size * lanes; k < size0; k++)                             \
+            final_acc += *(const T *) (row + k * elem);                                 \
+          for (int l = 0; l < lanes; l++)                                               \
+            final_acc += vec[l];                                                        \
+          *(T *) (out_base + j * out_strides[1]) += final_acc;                          \
+        }                                                                               \
+    }                                                                                   \
+  else if (in_strides[1] == elem && size1 >= lanes)                                     \
+    {                                                                                   \
+      /* vectorized_outer_sum */                                                        \
+      gint64 j = 0;                                                                     \
+      T sums[4 * 8];                                                                    \
+      for (; j + 4 * lanes <= size1; j += 4 * lanes)                                    \
+        {                                                                               \
+          multi_row_sum_##suffix (in_base + j * elem, in_strides[0], 32, size0, 4,      \
+                                  lanes, sums);                                         \
+          for (int k = 0; k < 4 * lanes; k++)                                           \
+            *(T *) (out_base + (j + k) * out_strides[1]) += sums[k];                    \
+        }                                                                               \
+      for (; j + lanes <= size1; j += lanes)                                            \
+        {                                                                               \
+          row_sum_##suffix (in_base + j * elem, in_strides[0], size0, lanes, sums);     \
+          for (int l = 0; l < lanes; l++)                                               \
+            *(T *) (out_base + (j + l) * out_strides[1]) += sums[l];                    \
+        }                                                                               \
+      for (; j < size1; j++)                                                            \
+        {                                                                               \
+          row_sum_##suffix (in_base + j * elem, in_strides[0], size0, 1, sums);         \
+          *(T *) (out_base + j * out_strides[1]) += sums[0];                            \
+        }                                                                               \
+    }                                                                                   \
+  else if (in_strides[0] < in_strides[1])                                               \
+    {                                                                                   \
+      /* scalar_inner_sum */                                                            \
+      for (gint64 j = 0; j < size1; j++)                                                \
+        {                                                                               \
+          T ans;                                                                        \
+          row_sum_##suffix (in_base + j * in_strides[1], in_strides[0], size0, 1, &ans);\
+          *(T *) (out_base + j * out_strides[1]) += ans;                                \
+        }                                                                               \
+    }                                                                                   \
+  else                                                                                  \
+    {                                                                                   \
+      /* scalar_outer_sum */                                                            \
+      gint64 j = 0;                                                                     \
+      T sums[4];                                                                        \
+      for (; j + 3 < size1; j += 4)                                                     \
+        {                                                                               \
+          multi_row_sum_##suffix (in_base + j * in_strides[1], in_strides[0],           \
+                                  in_strides[1], size0, 4, 1, sums);                    \
+          for (int k = 0; k < 4; k++)                                                   \
+            *(T *) (out_base + (j + k) * out_strides[1]) += sums[k];                    \
+        }                                                                               \
+      for (; j < size1; j++)                                                            \
+        {                                                                               \
+          T ans;                                                                        \
+          row_sum_##suffix (in_base + j * in_strides[1], in_strides[0], size0, 1, &ans);\
+          *(T *) (out_base + j * out_strides[1]) += ans;                                \
+        }                                                                               \
+    }                                                                                   \
+}
+
+DEFINE_CASCADE (float, f32)
+DEFINE_CASCADE (double, f64)
+
+/* TensorIterator's view of a reduction: dims (size-1 dims dropped) by
+ * increasing input stride, coalesced where input and output both step
+ * evenly; the kernel gets the first two, the rest are looped over with the
+ * lowest dim fastest.  Strides in bytes. */
+static void
+cascade_sum (GeTensor       *self,
+             const gboolean *reduced,
+             GeTensor       *out)
+{
+  gint64 sizes[GE_MAX_DIMS], in_st[GE_MAX_DIMS], out_st[GE_MAX_DIMS];
+  gint64 counter[GE_MAX_DIMS] = { 0 };
+  gint64 elem = ge_dtype_size (self->dtype);
+  gint64 out_stride = 1;
+  int n = 0;
+
+  /* output strides of the kept dims (contiguous output), in bytes */
+  {
+    gint64 ostrides[GE_MAX_DIMS];
+    for (int d = self->ndim - 1; d >= 0; d--)
+      {
+        ostrides[d] = reduced[d] ? 0 : out_stride * elem;
+        if (!reduced[d])
+          out_stride *= self->sizes[d];
+      }
+    for (int d = self->ndim - 1; d >= 0; d--)
+      {
+        if (self->sizes[d] == 0)
+          return;
+        if (self->sizes[d] == 1)
+          continue;
+        sizes[n] = self->sizes[d];
+        in_st[n] = self->strides[d] * elem;
+        out_st[n] = ostrides[d];
+        n++;
+      }
+  }
+  /* stable sort by input stride, innermost first */
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && ABS (in_st[j]) < ABS (in_st[j - 1]); j--)
+      {
+        gint64 t;
+        t = sizes[j], sizes[j] = sizes[j - 1], sizes[j - 1] = t;
+        t = in_st[j], in_st[j] = in_st[j - 1], in_st[j - 1] = t;
+        t = out_st[j], out_st[j] = out_st[j - 1], out_st[j - 1] = t;
+      }
+  /* coalesce */
+  if (n > 1)
+    {
+      int m = 0;
+      for (int i = 1; i < n; i++)
+        {
+          if (in_st[i] == in_st[m] * sizes[m] && out_st[i] == out_st[m] * sizes[m])
+            sizes[m] *= sizes[i];
+          else
+            {
+              m++;
+              sizes[m] = sizes[i], in_st[m] = in_st[i], out_st[m] = out_st[i];
+            }
+        }
+      n = m + 1;
+    }
+  while (n < 2)
+    {
+      sizes[n] = 1, in_st[n] = 0, out_st[n] = 0;
+      n++;
+    }
+
+  for (;;)
+    {
+      const char *in = ge_tensor_data_ptr (self);
+      char *o = ge_tensor_data_ptr (out);
+      int d;
+
+      for (d = 2; d < n; d++)
+        {
+          in += counter[d] * in_st[d];
+          o += counter[d] * out_st[d];
+        }
+      if (self->dtype == GE_DTYPE_FLOAT32)
+        cascade_loop_f32 (o, in, sizes[0], sizes[1], in_st, out_st);
+      else
+        cascade_loop_f64 (o, in, sizes[0], sizes[1], in_st, out_st);
+      for (d = 2; d < n; d++)
+        {
+          if (++counter[d] < sizes[d])
+            break;
+          counter[d] = 0;
+        }
+      if (d >= n)
+        return;
+    }
+}
+
 /* Sums @self over @reduced into a new tensor of @out_sizes: float32 and
  * float64 keep their dtype, int64 and bool give int64.  With @divide_by_count,
  * divides by the number of reduced elements (mean). */
@@ -392,11 +681,41 @@ sum_reduced (GeTensor       *self,
   ReduceInner inner;
   gpointer state;
 
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
+    return ge_cuda_sum_reduced (self, reduced, out_ndim, out_sizes, divide_by_count, error);
+
   out_dtype = ge_dtype_is_floating (self->dtype) ? self->dtype : GE_DTYPE_INT64;
   out = ge_tensor_new_contiguous (out_ndim, out_sizes, out_dtype, error);
   if (out == NULL)
     return NULL;
   out_numel = ge_tensor_numel (out);
+
+  if (ge_dtype_is_floating (out_dtype))
+    {
+      /* PyTorch's cascade sum, in the dtype; mean then divides (div_) */
+      memset (ge_tensor_data_ptr (out), 0, out_numel * ge_dtype_size (out_dtype));
+      cascade_sum (self, reduced, out);
+      if (divide_by_count)
+        {
+          gint64 count = reduced_count (self, reduced);
+          if (out_dtype == GE_DTYPE_FLOAT32)
+            {
+              float *data = ge_tensor_data_ptr (out);
+              float c = (float) count;
+              for (gint64 i = 0; i < out_numel; i++)
+                data[i] = data[i] / c;
+            }
+          else
+            {
+              double *data = ge_tensor_data_ptr (out);
+              for (gint64 i = 0; i < out_numel; i++)
+                data[i] = data[i] / (double) count;
+            }
+        }
+      if (!ge_check_interrupt (error))
+        return NULL;
+      return g_steal_pointer (&out);
+    }
 
   /* float64 and int64 accumulate straight into the result. */
   if (out_dtype == GE_DTYPE_FLOAT32)
@@ -612,6 +931,8 @@ extremum_all (GeTensor    *self,
                    is_max ? "max" : "min");
       return NULL;
     }
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
+    return ge_cuda_extremum_all (self, is_max, error);
 
   switch (self->dtype)
     {
@@ -766,6 +1087,10 @@ arg_reduce (GeTensor        *self,
   ReducePlan plan;
   ReduceInner inner;
   gint64 n;
+
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
+    return ge_cuda_arg_reduce (self, reduced, is_max, out_ndim, out_sizes,
+                               values_out, indices_out, error);
 
   switch (self->dtype)
     {

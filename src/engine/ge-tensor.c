@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ge-autograd-private.h"
+#include "ge-device-private.h"
 
 /* Big buffers are 64-byte aligned for the BLAS and vector loops. */
 #define GE_STORAGE_ALIGNMENT 64
@@ -81,9 +82,25 @@ ge_storage_new (gsize     nbytes,
   GeStorage *storage;
   gpointer data = NULL;
 
-  g_return_val_if_fail (device == GE_DEVICE_CPU, NULL);
-
   nbytes = MAX (nbytes, 1);
+  if (device == GE_DEVICE_CUDA)
+    {
+      /* device memory from the CUDA caching allocator (ge-device.c) */
+      data = ge_device_alloc (nbytes, error);
+      if (data == NULL)
+        return NULL;
+      storage = g_slice_new0 (GeStorage);
+      storage->ref_count = 1;
+      storage->version = g_slice_new0 (GeVersionCounter);
+      storage->version->ref_count = 1;
+      storage->device = device;
+      storage->nbytes = nbytes;
+      storage->data = data;
+      storage->free_func = ge_device_free;
+      storage->free_data = data;
+      return storage;
+    }
+
   data = storage_cache_take (nbytes);
   if (data == NULL && (posix_memalign (&data, GE_STORAGE_ALIGNMENT, nbytes) != 0 || data == NULL))
     {
@@ -207,6 +224,16 @@ ge_tensor_new_contiguous (int           ndim,
                           GeDType       dtype,
                           GError      **error)
 {
+  return ge_tensor_new_contiguous_on (GE_DEVICE_CPU, ndim, sizes, dtype, error);
+}
+
+GeTensor *
+ge_tensor_new_contiguous_on (GeDevice      device,
+                             int           ndim,
+                             const gint64 *sizes,
+                             GeDType       dtype,
+                             GError      **error)
+{
   g_autofree char *shape = NULL;
   GeStorage *storage;
   GeTensor *self;
@@ -257,7 +284,7 @@ ge_tensor_new_contiguous (int           ndim,
   }
   nbytes = numel * ge_dtype_size (dtype);
 
-  storage = ge_storage_new (nbytes, GE_DEVICE_CPU, error);
+  storage = ge_storage_new (nbytes, device, error);
   if (storage == NULL)
     return NULL;
 
@@ -483,6 +510,17 @@ ge_tensor_get_flat (const GeTensor *self,
   gsize elem = ge_dtype_size (self->dtype);
 
   g_return_val_if_fail (index >= 0 && index < ge_tensor_numel (self), 0.0);
+  if (ge_device_is_device_memory (self))
+    {
+      /* one element through the host; NaN if the device fails */
+      guint64 bits = 0;
+
+      if (!ge_cuda_backend_memcpy (&bits, (char *) self->storage->data +
+                                   flat_to_offset (self, index) * elem,
+                                   elem, GE_CUDA_COPY_DEVICE_TO_HOST, NULL))
+        return NAN;
+      return ge_load_double (&bits, self->dtype);
+    }
   return ge_load_double ((char *) self->storage->data + flat_to_offset (self, index) * elem,
                          self->dtype);
 }
@@ -507,10 +545,26 @@ ge_tensor_to_doubles (const GeTensor *self,
                       gsize          *n_values)
 {
   gint64 n = ge_tensor_numel (self);
-  double *values = g_new (double, MAX (n, 1));
+  double *values;
   gint64 index[GE_MAX_DIMS] = { 0 };
   gsize elem = ge_dtype_size (self->dtype);
   const char *base = self->storage->data;
+
+  if (ge_device_is_device_memory (self))
+    {
+      /* through a host copy; NaNs if the device fails */
+      g_autoptr(GeTensor) host = ge_device_readable (self, NULL);
+
+      if (host != NULL)
+        return ge_tensor_to_doubles (host, n_values);
+      values = g_new (double, MAX (n, 1));
+      for (gint64 i = 0; i < n; i++)
+        values[i] = NAN;
+      if (n_values != NULL)
+        *n_values = n;
+      return values;
+    }
+  values = g_new (double, MAX (n, 1));
 
   /* Walk a multi-index instead of dividing per element. */
   for (gint64 i = 0; i < n; i++)

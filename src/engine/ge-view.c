@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ge-device-private.h"
 #include "ge-tensor-private.h"
 #include "ge-ops-private.h"
 
@@ -315,10 +316,17 @@ copy_to_new (GeTensor *self,
              GeDType   dtype,
              GError  **error)
 {
-  GeTensor *result = ge_tensor_new_contiguous (self->ndim, self->sizes, dtype, error);
+  GeTensor *result = ge_tensor_new_contiguous_on (ge_tensor_get_device (self), self->ndim,
+                                                  self->sizes, dtype, error);
 
   if (result == NULL)
     return NULL;
+  if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
+    {
+      if (!ge_device_copy (result, self, error))
+        g_clear_pointer (&result, ge_tensor_unref);
+      return result;
+    }
   copy_converting (result, self);
   return result;
 }

@@ -8,3 +8,6 @@
 #include "ge-print.h"
 #include "ge-autograd.h"
 #include "ge-graph.h"
+#include "ge-nn.h"
+#include "ge-optim.h"
+#include "ge-device.h"
