@@ -1,4 +1,4 @@
-/* gk-convert.c - Python values <-> engine tensors, dtypes, shapes, errors */
+/* gk-convert.c - Python values <-> engine tensors, dtypes, shapes, errors, arguments */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <string.h>
@@ -7,23 +7,35 @@
 
 PyObject *gk_size_type;
 PyObject *gk_parameter_type;
+PyObject *gk_return_types[3];
 static PyObject *device_type;
+static PyObject *cpu_device;
 static PyObject *dtype_objects[GE_N_DTYPES];
 static PyObject *linalg_error_type;
 
+/* ---- errors ---- */
+
 PyObject *
-gk_raise_error (GError *error)
+gk_raise (GError **error)
 {
   PyObject *type = PyExc_RuntimeError;
+  GError *e = error != NULL ? *error : NULL;
 
-  if (error == NULL)
+  if (e == NULL)
     {
       if (!PyErr_Occurred ())
         PyErr_SetString (PyExc_RuntimeError, "internal error: operation failed without a message");
       return NULL;
     }
-  if (error->domain == GE_ERROR)
-    switch ((GeErrorCode) error->code)
+  /* An exception raised by Python code the engine called (a custom
+   * autograd.Function) travels as is, as in PyTorch. */
+  if (PyErr_Occurred ())
+    {
+      g_clear_error (error);
+      return NULL;
+    }
+  if (e->domain == GE_ERROR)
+    switch ((GeErrorCode) e->code)
       {
       case GE_ERROR_INDEX:           type = PyExc_IndexError; break;
       case GE_ERROR_TYPE:            type = PyExc_TypeError; break;
@@ -36,12 +48,18 @@ gk_raise_error (GError *error)
       case GE_ERROR_RUNTIME:
       default:                       type = PyExc_RuntimeError; break;
       }
-  if (error->domain == GE_ERROR && error->code == GE_ERROR_INTERRUPTED)
+  if (e->domain == GE_ERROR && e->code == GE_ERROR_INTERRUPTED)
     PyErr_SetNone (type);
   else
-    PyErr_SetString (type, error->message);
-  g_error_free (error);
+    PyErr_SetString (type, e->message);
+  g_clear_error (error);
   return NULL;
+}
+
+PyObject *
+gk_raise_error (GError *error)
+{
+  return gk_raise (&error);
 }
 
 /* ---- dtypes, sizes, devices ---- */
@@ -61,7 +79,7 @@ gk_dtype_from_object (PyObject *obj)
     return GE_DTYPE_INT64;
   if (obj == (PyObject *) &PyBool_Type)
     return GE_DTYPE_BOOL;
-  PyErr_Format (PyExc_TypeError, "expected a torch.dtype, got %s", Py_TYPE (obj)->tp_name);
+  PyErr_Format (PyExc_TypeError, "expected a torch.dtype, but got %s", Py_TYPE (obj)->tp_name);
   return -2;
 }
 
@@ -70,27 +88,48 @@ gk_dtype_object (GeDType dtype)
 {
   PyObject *obj = dtype_objects[dtype];
 
-  Py_XINCREF (obj);
   if (obj == NULL)
-    PyErr_SetString (PyExc_RuntimeError, "torch dtypes are not registered");
-  return obj;
+    {
+      PyErr_SetString (PyExc_RuntimeError, "torch dtypes are not registered");
+      return NULL;
+    }
+  return Py_NewRef (obj);
+}
+
+const char *
+gk_tensor_type_name (GeDType dtype)
+{
+  switch (dtype)
+    {
+    case GE_DTYPE_BOOL:    return "BoolTensor";
+    case GE_DTYPE_INT64:   return "LongTensor";
+    case GE_DTYPE_FLOAT64: return "DoubleTensor";
+    case GE_DTYPE_FLOAT32:
+    default:               return "FloatTensor";
+    }
 }
 
 PyObject *
 gk_size_object (int           ndim,
                 const gint64 *sizes)
 {
-  PyObject *tuple = PyTuple_New (ndim);
-  PyObject *size;
+  /* torch.Size is a tuple subclass without a __dict__: fill one directly
+   * (x.shape runs in loops) */
+  PyObject *size = gk_size_type != NULL ? ((PyTypeObject *) gk_size_type)->tp_alloc ((PyTypeObject *) gk_size_type, ndim)
+                                        : PyTuple_New (ndim);
 
-  if (tuple == NULL)
+  if (size == NULL)
     return NULL;
   for (int d = 0; d < ndim; d++)
-    PyTuple_SET_ITEM (tuple, d, PyLong_FromLongLong (sizes[d]));
-  if (gk_size_type == NULL)
-    return tuple;
-  size = PyObject_CallOneArg (gk_size_type, tuple);
-  Py_DECREF (tuple);
+    {
+      PyObject *v = PyLong_FromLongLong (sizes[d]);
+      if (v == NULL)
+        {
+          Py_DECREF (size);
+          return NULL;
+        }
+      PyTuple_SET_ITEM (size, d, v);
+    }
   return size;
 }
 
@@ -101,55 +140,237 @@ gk_device_object (GeDevice device)
     return PyUnicode_FromString (device == GE_DEVICE_CUDA ? "cuda:0" : "cpu");
   if (device == GE_DEVICE_CUDA)
     return PyObject_CallFunction (device_type, "si", "cuda", 0);
-  return PyObject_CallFunction (device_type, "s", "cpu");
+  return Py_NewRef (cpu_device);
 }
 
 gboolean
-gk_parse_shape (PyObject *args,
-                int      *ndim,
-                gint64   *sizes)
+gk_check_device (PyObject   *device,
+                 const char *op)
 {
-  PyObject *seq = args;
-  Py_ssize_t n;
+  PyObject *obj, *type_obj;
+  const char *type;
+  gboolean ok = FALSE;
 
-  /* f(2, 3) or f((2, 3)) / f([2, 3]) / f(torch.Size) */
-  if (PyTuple_Check (args) && PyTuple_GET_SIZE (args) == 1 &&
-      PySequence_Check (PyTuple_GET_ITEM (args, 0)) && !GkTensor_Check (PyTuple_GET_ITEM (args, 0)))
-    seq = PyTuple_GET_ITEM (args, 0);
-  if (!PySequence_Check (seq))
+  if (device == NULL || device == Py_None)
+    return TRUE;
+  if (device == cpu_device)
+    return TRUE;
+  /* torch.device() validates strings and indices with PyTorch's errors */
+  if (device_type != NULL && PyObject_TypeCheck (device, (PyTypeObject *) device_type))
+    obj = Py_NewRef (device);
+  else if (device_type != NULL)
+    obj = PyObject_CallOneArg (device_type, device);
+  else
+    obj = PyObject_Str (device);
+  if (obj == NULL)
+    return FALSE;
+  type_obj = PyUnicode_Check (obj) ? Py_NewRef (obj) : PyObject_GetAttrString (obj, "type");
+  if (type_obj == NULL || (type = PyUnicode_AsUTF8 (type_obj)) == NULL)
+    goto out;
+  if (g_str_equal (type, "cpu") || g_str_has_prefix (type, "cpu:"))
+    ok = TRUE;
+  else if (g_str_has_prefix (type, "cuda"))
+    PyErr_SetString (PyExc_AssertionError, "Torch not compiled with CUDA enabled");
+  else
     {
-      PyErr_SetString (PyExc_TypeError, "expected a shape: a sequence of ints");
+      g_autofree char *backend = g_ascii_strup (type, -1);
+      PyErr_Format (PyExc_NotImplementedError,
+                    "Could not run 'aten::%s' with arguments from the '%s' backend. This could be "
+                    "because the operator doesn't exist for this backend, or was omitted during the "
+                    "selective/custom build process (if using custom build). If you are a Facebook "
+                    "employee using PyTorch on mobile, please visit https://fburl.com/ptmfixes for "
+                    "possible resolutions. 'aten::%s' is only available for these backends: [CPU].",
+                    op, backend, op);
+    }
+out:
+  Py_XDECREF (type_obj);
+  Py_DECREF (obj);
+  return ok;
+}
+
+/* ---- arguments ---- */
+
+gboolean
+gk_parse_int (PyObject *obj,
+              int      *value)
+{
+  long v;
+
+  if (PyFloat_Check (obj) || (GkTensor_Check (obj) && ge_dtype_is_floating (ge_tensor_get_dtype (GK_TENSOR (obj)))))
+    {
+      PyErr_Format (PyExc_TypeError, "argument 'dim' must be int, not %s", Py_TYPE (obj)->tp_name);
       return FALSE;
     }
-  n = PySequence_Size (seq);
+  v = PyLong_AsLong (obj);
+  if (v == -1 && PyErr_Occurred ())
+    {
+      if (PyErr_ExceptionMatches (PyExc_TypeError))
+        {
+          PyErr_Clear ();
+          PyErr_Format (PyExc_TypeError, "argument 'dim' must be int, not %s", Py_TYPE (obj)->tp_name);
+        }
+      return FALSE;
+    }
+  *value = (int) CLAMP (v, G_MININT, G_MAXINT);
+  return TRUE;
+}
+
+gboolean
+gk_parse_dims (PyObject *obj,
+               int      *n,
+               int      *dims)
+{
+  *n = 0;
+  if (obj == NULL || obj == Py_None)
+    return TRUE;
+  if (PyTuple_Check (obj) || PyList_Check (obj))
+    {
+      Py_ssize_t k = PySequence_Fast_GET_SIZE (obj);
+      if (k > GE_MAX_DIMS)
+        {
+          PyErr_SetString (PyExc_RuntimeError, "too many dims");
+          return FALSE;
+        }
+      for (Py_ssize_t i = 0; i < k; i++)
+        if (!gk_parse_int (PySequence_Fast_GET_ITEM (obj, i), &dims[i]))
+          return FALSE;
+      *n = (int) k;
+      return TRUE;
+    }
+  *n = 1;
+  return gk_parse_int (obj, &dims[0]);
+}
+
+int
+gk_parse_bool (PyObject *obj,
+               gboolean  fallback)
+{
+  if (obj == NULL)
+    return fallback;
+  return PyObject_IsTrue (obj);
+}
+
+gboolean
+gk_parse_args (const char       *fname,
+               PyObject         *const *args,
+               Py_ssize_t        nargs,
+               PyObject         *kwnames,
+               const char *const *names,
+               int               n_names,
+               int               n_required,
+               PyObject        **values)
+{
+  int n_positional = 0;
+
+  while (n_positional < n_names && names[n_positional][0] != '$')
+    n_positional++;
+  for (int i = 0; i < n_names; i++)
+    values[i] = NULL;
+  if (nargs > n_positional)
+    {
+      PyErr_Format (PyExc_TypeError, "%s() takes %s %d positional argument%s but %zd were given",
+                    fname, n_required == n_positional ? "exactly" : "at most", n_positional,
+                    n_positional == 1 ? "" : "s", nargs);
+      return FALSE;
+    }
+  for (Py_ssize_t i = 0; i < nargs; i++)
+    values[i] = args[i];
+  if (kwnames != NULL)
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE (kwnames); k++)
+      {
+        const char *key = PyUnicode_AsUTF8 (PyTuple_GET_ITEM (kwnames, k));
+        int i;
+
+        if (key == NULL)
+          return FALSE;
+        for (i = 0; i < n_names; i++)
+          {
+            const char *name = names[i][0] == '$' ? names[i] + 1 : names[i];
+            if (strcmp (name, key) == 0)
+              break;
+          }
+        if (i == n_names)
+          {
+            PyErr_Format (PyExc_TypeError, "%s() got an unexpected keyword argument '%s'", fname, key);
+            return FALSE;
+          }
+        if (values[i] != NULL)
+          {
+            PyErr_Format (PyExc_TypeError, "%s() got multiple values for argument '%s'", fname, key);
+            return FALSE;
+          }
+        values[i] = args[nargs + k];
+      }
+  for (int i = 0; i < n_required; i++)
+    if (values[i] == NULL)
+      {
+        PyErr_Format (PyExc_TypeError, "%s() missing 1 required positional arguments: \"%s\"",
+                      fname, names[i]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+gboolean
+gk_parse_shape (const char  *fname,
+                PyObject    *const *args,
+                Py_ssize_t   nargs,
+                int         *ndim,
+                gint64      *sizes)
+{
+  PyObject *const *items = args;
+  Py_ssize_t n = nargs;
+  PyObject *fast = NULL;
+
+  /* f(2, 3), or one sequence: f((2, 3)), f([2, 3]), f(torch.Size([2, 3])) */
+  if (nargs == 1 && (PyTuple_Check (args[0]) || PyList_Check (args[0])))
+    {
+      fast = Py_NewRef (args[0]);
+      items = PySequence_Fast_ITEMS (fast);
+      n = PySequence_Fast_GET_SIZE (fast);
+    }
   if (n > GE_MAX_DIMS)
     {
+      Py_XDECREF (fast);
       PyErr_Format (PyExc_RuntimeError, "Gradlab supports at most %d dimensions", GE_MAX_DIMS);
       return FALSE;
     }
   for (Py_ssize_t i = 0; i < n; i++)
     {
-      PyObject *item = PySequence_GetItem (seq, i);
-      PyObject *index;
+      PyObject *item = items[i];
 
-      if (item == NULL)
-        return FALSE;
-      index = PyNumber_Index (item);
-      if (index == NULL)
+      if (PyLong_CheckExact (item))
+        sizes[i] = PyLong_AsLongLong (item);
+      else if (PyFloat_Check (item) || PyBool_Check (item) || !PyIndex_Check (item))
         {
-          PyErr_Clear ();
-          PyErr_Format (PyExc_TypeError,
-                        "%s(): argument 'size' must be tuple of ints, but found element of type %s at pos %zd",
-                        "view", Py_TYPE (item)->tp_name, i + 1);
-          Py_DECREF (item);
+          if (fast == NULL && nargs == 1)
+            PyErr_Format (PyExc_TypeError, "%s(): argument 'size' (position 1) must be tuple of SymInts, not %s",
+                          fname, Py_TYPE (item)->tp_name);
+          else
+            PyErr_Format (PyExc_TypeError,
+                          "%s(): argument 'size' must be tuple of SymInts, but found element of type %s at pos %zd",
+                          fname, Py_TYPE (item)->tp_name, i + 1);
+          Py_XDECREF (fast);
           return FALSE;
         }
-      sizes[i] = PyLong_AsLongLong (index);
-      Py_DECREF (index);
-      Py_DECREF (item);
+      else
+        {
+          PyObject *index = PyNumber_Index (item);
+          if (index == NULL)
+            {
+              Py_XDECREF (fast);
+              return FALSE;
+            }
+          sizes[i] = PyLong_AsLongLong (index);
+          Py_DECREF (index);
+        }
       if (sizes[i] == -1 && PyErr_Occurred ())
-        return FALSE;
+        {
+          Py_XDECREF (fast);
+          return FALSE;
+        }
     }
+  Py_XDECREF (fast);
   *ndim = (int) n;
   return TRUE;
 }
@@ -160,7 +381,9 @@ GeTensor *
 gk_operand (PyObject *obj)
 {
   if (GkTensor_Check (obj))
-    return ge_tensor_ref (((GkTensor *) obj)->tensor);
+    return ge_tensor_ref (GK_TENSOR (obj));
+  if (PyFloat_CheckExact (obj))
+    return ge_tensor_wrap_double (PyFloat_AS_DOUBLE (obj));
   if (PyBool_Check (obj))
     return ge_tensor_wrap_bool (obj == Py_True);
   if (PyLong_Check (obj))
@@ -173,8 +396,10 @@ gk_operand (PyObject *obj)
     }
   if (PyFloat_Check (obj))
     return ge_tensor_wrap_double (PyFloat_AS_DOUBLE (obj));
-  /* numpy scalars and other numbers */
-  if (PyIndex_Check (obj) && !PySequence_Check (obj))
+  /* numpy scalars and other numbers (never sequences or strings) */
+  if (PySequence_Check (obj) || PyUnicode_Check (obj))
+    return NULL;
+  if (PyIndex_Check (obj))
     {
       PyObject *index = PyNumber_Index (obj);
       GeTensor *t = index ? ge_tensor_wrap_int (PyLong_AsLongLong (index)) : NULL;
@@ -182,7 +407,7 @@ gk_operand (PyObject *obj)
       PyErr_Clear ();
       return t;
     }
-  if (PyNumber_Check (obj) && !PySequence_Check (obj) && Py_TYPE (obj)->tp_as_number->nb_float)
+  if (Py_TYPE (obj)->tp_as_number != NULL && Py_TYPE (obj)->tp_as_number->nb_float != NULL)
     {
       double v = PyFloat_AsDouble (obj);
       if (v == -1.0 && PyErr_Occurred ())
@@ -201,13 +426,13 @@ typedef enum { KIND_BOOL, KIND_INT, KIND_FLOAT } Kind;
 
 typedef struct
 {
-  int     ndim;                 /* -1 until the first scalar */
-  gint64  sizes[GE_MAX_DIMS];
+  int      ndim;                 /* -1 until the first scalar */
+  gint64   sizes[GE_MAX_DIMS];
   gboolean known[GE_MAX_DIMS];
-  GArray *values;               /* double */
-  GArray *ints;                 /* gint64, exact */
-  Kind    kind;
-  int     tensor_dtype;         /* dtype of nested tensors (-1 none) */
+  GArray  *values;               /* double */
+  GArray  *ints;                 /* gint64, exact */
+  Kind     kind;
+  int      tensor_dtype;         /* highest dtype of nested tensors (-1 none) */
 } Builder;
 
 static gboolean walk (Builder *b, PyObject *obj, int depth);
@@ -249,20 +474,14 @@ add_scalar (Builder  *b,
     v = PyFloat_AS_DOUBLE (obj), kind = KIND_FLOAT;
   else if (GkTensor_Check (obj))
     {
-      GeTensor *t = ((GkTensor *) obj)->tensor;
+      GeTensor *t = GK_TENSOR (obj);
       GeDType dt = ge_tensor_get_dtype (t);
-      if (ge_tensor_numel (t) != 1 || ge_tensor_get_ndim (t) != 0)
-        {
-          PyErr_SetString (PyExc_ValueError,
-                           "only one element tensors can be converted to Python scalars");
-          return FALSE;
-        }
       v = ge_tensor_get_flat (t, 0);
       iv = dt == GE_DTYPE_INT64 ? *(gint64 *) ge_tensor_data_ptr (t) : (gint64) v;
       kind = dt == GE_DTYPE_BOOL ? KIND_BOOL : dt == GE_DTYPE_INT64 ? KIND_INT : KIND_FLOAT;
       b->tensor_dtype = MAX (b->tensor_dtype, (int) dt);
     }
-  else if (PyIndex_Check (obj))
+  else if (PyIndex_Check (obj) && !PyUnicode_Check (obj))
     {
       PyObject *index = PyNumber_Index (obj);
       if (index == NULL)
@@ -271,7 +490,8 @@ add_scalar (Builder  *b,
       Py_DECREF (index);
       v = (double) iv, kind = KIND_INT;
     }
-  else if (PyNumber_Check (obj) && Py_TYPE (obj)->tp_as_number->nb_float)
+  else if (!PyUnicode_Check (obj) && Py_TYPE (obj)->tp_as_number != NULL &&
+           Py_TYPE (obj)->tp_as_number->nb_float != NULL)
     {
       v = PyFloat_AsDouble (obj);
       if (v == -1.0 && PyErr_Occurred ())
@@ -298,25 +518,22 @@ walk (Builder  *b,
   PyObject *fast;
   Py_ssize_t n;
 
-  if (GkTensor_Check (obj) && ge_tensor_get_ndim (((GkTensor *) obj)->tensor) > 0)
+  if (GkTensor_Check (obj) && ge_tensor_get_ndim (GK_TENSOR (obj)) > 0)
     {
       /* a tensor inside a list: walk its values as nested lists */
       PyObject *list = PyObject_CallMethod (obj, "tolist", NULL);
       gboolean ok;
-      GeDType dt = ge_tensor_get_dtype (((GkTensor *) obj)->tensor);
+
       if (list == NULL)
         return FALSE;
-      b->tensor_dtype = MAX (b->tensor_dtype, (int) dt);
+      b->tensor_dtype = MAX (b->tensor_dtype, (int) ge_tensor_get_dtype (GK_TENSOR (obj)));
       ok = walk (b, list, depth);
       Py_DECREF (list);
       return ok;
     }
   if (!PyList_Check (obj) && !PyTuple_Check (obj))
     {
-      if (PySequence_Check (obj) && !PyUnicode_Check (obj) && !PyBytes_Check (obj) &&
-          PyObject_HasAttrString (obj, "__len__") && !PyNumber_Check (obj))
-        ;   /* other sequences below */
-      else
+      if (GkTensor_Check (obj) || PyUnicode_Check (obj) || PyBytes_Check (obj) || !PySequence_Check (obj))
         return add_scalar (b, obj, depth);
     }
   if (depth >= GE_MAX_DIMS)
@@ -324,17 +541,17 @@ walk (Builder  *b,
       PyErr_Format (PyExc_ValueError, "Gradlab supports at most %d dimensions", GE_MAX_DIMS);
       return FALSE;
     }
-  if (b->ndim >= 0 && depth >= b->ndim)
-    {
-      PyErr_Format (PyExc_ValueError, "expected sequence of length %lld at dim %d (got %zd)",
-                    (long long) 0, depth, PySequence_Size (obj));
-      return FALSE;
-    }
-
   fast = PySequence_Fast (obj, "expected a sequence");
   if (fast == NULL)
     return FALSE;
   n = PySequence_Fast_GET_SIZE (fast);
+  if (b->ndim >= 0 && depth >= b->ndim)
+    {
+      PyErr_Format (PyExc_ValueError, "expected sequence of length %lld at dim %d (got %zd)",
+                    (long long) 0, depth, n);
+      Py_DECREF (fast);
+      return FALSE;
+    }
   if (!b->known[depth])
     {
       b->known[depth] = TRUE;
@@ -359,7 +576,27 @@ walk (Builder  *b,
   return TRUE;
 }
 
-/* numpy arrays and other buffer exporters */
+/* numpy's type name for the error about unsupported arrays: "numpy.str_" */
+static char *
+numpy_type_name (PyObject *obj)
+{
+  PyObject *dtype = PyObject_GetAttrString (obj, "dtype");
+  PyObject *type = dtype ? PyObject_GetAttrString (dtype, "type") : NULL;
+  PyObject *module = type ? PyObject_GetAttrString (type, "__module__") : NULL;
+  PyObject *name = type ? PyObject_GetAttrString (type, "__name__") : NULL;
+  char *text = NULL;
+
+  if (module != NULL && name != NULL && PyUnicode_Check (module) && PyUnicode_Check (name))
+    text = g_strdup_printf ("%s.%s", PyUnicode_AsUTF8 (module), PyUnicode_AsUTF8 (name));
+  PyErr_Clear ();
+  Py_XDECREF (dtype);
+  Py_XDECREF (type);
+  Py_XDECREF (module);
+  Py_XDECREF (name);
+  return text ? text : g_strdup ("unknown");
+}
+
+/* numpy arrays (and scalars) and other buffer exporters: a copy */
 static GeTensor *
 from_buffer (PyObject *obj,
              int       dtype)
@@ -368,30 +605,55 @@ from_buffer (PyObject *obj,
   GeDType src;
   gint64 sizes[GE_MAX_DIMS];
   g_autoptr(GeTensor) out = NULL;
-  g_autoptr(GeTensor) converted = NULL;
   GError *error = NULL;
-  char fmt;
+  const char *fmt, *missing = NULL;
 
   if (PyObject_GetBuffer (obj, &view, PyBUF_RECORDS_RO) < 0)
     return NULL;
-  fmt = view.format ? view.format[strlen (view.format) - 1] : 'B';
-  switch (fmt)
+  fmt = view.format ? view.format : "B";
+  if (fmt[0] == '<' || fmt[0] == '=' || fmt[0] == '@')
+    fmt++;
+  if (g_str_equal (fmt, "f"))
+    src = GE_DTYPE_FLOAT32;
+  else if (g_str_equal (fmt, "d"))
+    src = GE_DTYPE_FLOAT64;
+  else if (g_str_equal (fmt, "?"))
+    src = GE_DTYPE_BOOL;
+  else if ((g_str_equal (fmt, "l") || g_str_equal (fmt, "q")) && view.itemsize == 8)
+    src = GE_DTYPE_INT64;
+  else
     {
-    case 'f': src = GE_DTYPE_FLOAT32; break;
-    case 'd': src = GE_DTYPE_FLOAT64; break;
-    case '?': src = GE_DTYPE_BOOL; break;
-    case 'l': case 'q': src = GE_DTYPE_INT64; break;
-    default:
+      if (g_str_equal (fmt, "i") || (g_str_equal (fmt, "l") && view.itemsize == 4))
+        missing = "int32";
+      else if (g_str_equal (fmt, "h"))
+        missing = "int16";
+      else if (g_str_equal (fmt, "b"))
+        missing = "int8";
+      else if (g_str_equal (fmt, "B"))
+        missing = "uint8";
+      else if (g_str_equal (fmt, "e"))
+        missing = "float16";
+      else if (g_str_equal (fmt, "Zf"))
+        missing = "complex64";
+      else if (g_str_equal (fmt, "Zd"))
+        missing = "complex128";
       PyBuffer_Release (&view);
-      PyErr_Format (PyExc_TypeError,
-                    "can't convert np.ndarray of this type (format '%s'); the only supported "
-                    "types are: float64, float32, int64 and bool.", view.format);
+      if (missing != NULL)
+        PyErr_Format (PyExc_NotImplementedError, "torch.%s is not available in Gradlab yet", missing);
+      else
+        {
+          g_autofree char *name = numpy_type_name (obj);
+          PyErr_Format (PyExc_TypeError,
+                        "can't convert np.ndarray of type %s. The only supported types are: float64, "
+                        "float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.",
+                        name);
+        }
       return NULL;
     }
-  if (view.ndim > GE_MAX_DIMS || (int) ge_dtype_size (src) != view.itemsize)
+  if (view.ndim > GE_MAX_DIMS)
     {
       PyBuffer_Release (&view);
-      PyErr_SetString (PyExc_TypeError, "unsupported array layout");
+      PyErr_Format (PyExc_ValueError, "Gradlab supports at most %d dimensions", GE_MAX_DIMS);
       return NULL;
     }
   for (int d = 0; d < view.ndim; d++)
@@ -399,9 +661,10 @@ from_buffer (PyObject *obj,
   out = ge_tensor_empty (view.ndim, sizes, src, &error);
   if (out != NULL)
     {
-      /* copy element by element through the array's strides */
+      /* element by element through the array's strides */
       gint64 n = ge_tensor_numel (out), index[GE_MAX_DIMS] = { 0 };
       char *dst = ge_tensor_data_ptr (out);
+
       for (gint64 i = 0; i < n; i++)
         {
           const char *p = view.buf;
@@ -419,15 +682,17 @@ from_buffer (PyObject *obj,
   PyBuffer_Release (&view);
   if (out == NULL)
     {
-      gk_raise_error (error);
+      gk_raise (&error);
       return NULL;
     }
   if (dtype < 0 || dtype == (int) src)
     return g_steal_pointer (&out);
-  converted = ge_tensor_to_dtype (out, dtype, &error);
-  if (converted == NULL)
-    gk_raise_error (error);
-  return g_steal_pointer (&converted);
+  {
+    GeTensor *converted = ge_tensor_to_dtype (out, dtype, &error);
+    if (converted == NULL)
+      gk_raise (&error);
+    return converted;
+  }
 }
 
 GeTensor *
@@ -438,7 +703,8 @@ gk_tensor_from_data (PyObject *data,
   GeTensor *t = NULL;
   GError *error = NULL;
 
-  if (PyObject_CheckBuffer (data) && !PyBytes_Check (data) && !GkTensor_Check (data))
+  if (!GkTensor_Check (data) && !PyBytes_Check (data) && !PyByteArray_Check (data) &&
+      PyObject_CheckBuffer (data))
     return from_buffer (data, dtype);
 
   b.ndim = -1;
@@ -451,27 +717,23 @@ gk_tensor_from_data (PyObject *data,
 
   if (dtype < 0)
     {
-      if (b.tensor_dtype >= 0 && b.values->len > 0 && b.kind != KIND_FLOAT)
-        dtype = b.tensor_dtype;
-      else if (b.tensor_dtype == GE_DTYPE_FLOAT64 && b.kind == KIND_FLOAT)
-        dtype = GE_DTYPE_FLOAT64;
-      else if (b.values->len == 0 || b.kind == KIND_FLOAT)
-        dtype = GE_DTYPE_FLOAT32;
-      else if (b.kind == KIND_INT)
-        dtype = GE_DTYPE_INT64;
-      else
-        dtype = GE_DTYPE_BOOL;
+      /* PyTorch infers from Python scalars (float -> float32, int -> int64,
+       * bool) and from tensors inside the data (their dtype). */
+      int kind_dtype = b.kind == KIND_FLOAT ? GE_DTYPE_FLOAT32 : b.kind == KIND_INT ? GE_DTYPE_INT64 : GE_DTYPE_BOOL;
+
+      dtype = b.values->len == 0 ? GE_DTYPE_FLOAT32 : MAX (kind_dtype, b.tensor_dtype);
     }
 
   t = ge_tensor_empty (MAX (b.ndim, 0), b.sizes, dtype, &error);
   if (t == NULL)
     {
-      gk_raise_error (error);
+      gk_raise (&error);
       goto out;
     }
   {
     char *p = ge_tensor_data_ptr (t);
     gsize elem = ge_dtype_size (dtype);
+
     for (guint i = 0; i < b.values->len; i++)
       {
         double v = g_array_index (b.values, double, i);
@@ -500,29 +762,35 @@ out:
   return t;
 }
 
-/* torch/__init__.py hands us its Python-level types and dtype objects */
+/* ---- registration of the torch package's Python-level types ---- */
+
 static PyObject *
 register_types (PyObject *self,
                 PyObject *args,
                 PyObject *kwargs)
 {
-  static char *kwlist[] = { (char *) "dtypes", (char *) "Size", (char *) "device", (char *) "LinAlgError", NULL };
-  PyObject *dtypes, *size, *device, *linalg_error;
+  static char *kwlist[] = { (char *) "dtypes", (char *) "Size", (char *) "device", (char *) "LinAlgError",
+                            (char *) "return_types", NULL };
+  PyObject *dtypes, *size, *device, *linalg_error, *return_types;
 
-  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "OOOO", kwlist, &dtypes, &size, &device, &linalg_error))
+  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "O!OOOO!", kwlist, &PyTuple_Type, &dtypes, &size, &device,
+                                    &linalg_error, &PyTuple_Type, &return_types))
     return NULL;
-  if (!PyTuple_Check (dtypes) || PyTuple_GET_SIZE (dtypes) != GE_N_DTYPES)
+  if (PyTuple_GET_SIZE (dtypes) != GE_N_DTYPES || PyTuple_GET_SIZE (return_types) != 3)
     {
-      PyErr_SetString (PyExc_TypeError, "dtypes must be a tuple (bool, int64, float32, float64)");
+      PyErr_SetString (PyExc_TypeError, "dtypes: (bool, int64, float32, float64); return_types: (max, min, sort)");
       return NULL;
     }
   for (int i = 0; i < GE_N_DTYPES; i++)
-    {
-      Py_XSETREF (dtype_objects[i], Py_NewRef (PyTuple_GET_ITEM (dtypes, i)));
-    }
+    Py_XSETREF (dtype_objects[i], Py_NewRef (PyTuple_GET_ITEM (dtypes, i)));
+  for (int i = 0; i < 3; i++)
+    Py_XSETREF (gk_return_types[i], Py_NewRef (PyTuple_GET_ITEM (return_types, i)));
   Py_XSETREF (gk_size_type, Py_NewRef (size));
   Py_XSETREF (device_type, Py_NewRef (device));
   Py_XSETREF (linalg_error_type, Py_NewRef (linalg_error));
+  Py_XSETREF (cpu_device, PyObject_CallFunction (device_type, "s", "cpu"));
+  if (cpu_device == NULL)
+    return NULL;
   Py_RETURN_NONE;
 }
 

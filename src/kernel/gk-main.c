@@ -1,12 +1,19 @@
 /* gk-main.c - gradlab-kernel: runs learners' Python with Gradlab's torch */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "gk-private.h"
+#include "gk-graph.h"
+
+static pthread_t main_thread;
+static guint64 memory_limit_bytes;
 
 static PyObject *
 init_gradlab_module (void)
@@ -14,12 +21,17 @@ init_gradlab_module (void)
   return gk_module_init ();
 }
 
-/* SIGINT: stop engine loops and raise KeyboardInterrupt in Python code. */
+/* SIGINT: stop engine loops and raise KeyboardInterrupt in Python code.
+ * Python runs signal handlers in the main thread only, and only the main
+ * thread's blocking calls (sleep, select) are cut short: a SIGINT that
+ * landed on another thread (OpenBLAS's, the protocol's) is passed on. */
 static void
 on_sigint (int signum)
 {
   ge_request_interrupt ();
   PyErr_SetInterruptEx (SIGINT);
+  if (!pthread_equal (pthread_self (), main_thread))
+    pthread_kill (main_thread, SIGINT);
 }
 
 static void
@@ -57,9 +69,62 @@ limit_memory (guint64 bytes)
   struct rlimit limit = { bytes, bytes };
 
   /* Huge allocations fail with an error instead of swapping the machine. */
-  if (bytes > 0)
-    setrlimit (RLIMIT_AS, &limit);
+  if (bytes > 0 && setrlimit (RLIMIT_AS, &limit) == 0)
+    memory_limit_bytes = bytes;
+  else if (bytes > 0)
+    g_printerr ("gradlab-kernel: cannot limit memory to %" G_GUINT64_FORMAT " bytes: %s\n",
+                bytes, g_strerror (errno));
 #endif
+}
+
+/* ---- _gradlab_kernel: what the protocol needs from the process ---- */
+
+/* install_sigint_handler(): puts our SIGINT handler back after Python's
+ * signal.signal() replaced it with its own C handler. */
+static PyObject *
+kernel_install_sigint_handler (PyObject *self,
+                               PyObject *unused)
+{
+  install_sigint_handler ();
+  Py_RETURN_NONE;
+}
+
+/* take_interrupt() -> bool: consumes the engine's interrupt flag (set by
+ * SIGINT and not yet seen by an engine loop). */
+static PyObject *
+kernel_take_interrupt (PyObject *self,
+                       PyObject *unused)
+{
+  return PyBool_FromLong (!ge_check_interrupt (NULL));
+}
+
+/* memory_limit() -> int: the address-space limit in bytes, 0 for none. */
+static PyObject *
+kernel_memory_limit (PyObject *self,
+                     PyObject *unused)
+{
+  return PyLong_FromUnsignedLongLong (memory_limit_bytes);
+}
+
+static PyMethodDef kernel_methods[] = {
+  { "install_sigint_handler", kernel_install_sigint_handler, METH_NOARGS, NULL },
+  { "take_interrupt", kernel_take_interrupt, METH_NOARGS, NULL },
+  { "memory_limit", kernel_memory_limit, METH_NOARGS, NULL },
+  { NULL, NULL, 0, NULL },
+};
+
+static struct PyModuleDef kernel_module = {
+  PyModuleDef_HEAD_INIT,
+  .m_name = "_gradlab_kernel",
+  .m_doc = "The gradlab-kernel process: signals and limits.",
+  .m_size = -1,
+  .m_methods = kernel_methods,
+};
+
+static PyObject *
+init_kernel_module (void)
+{
+  return PyModule_Create (&kernel_module);
 }
 
 static guint64
@@ -81,12 +146,35 @@ init_python (const char  *python_dir,
              int          argc,
              char       **argv)
 {
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   PyConfig config;
   PyStatus status;
 
+  /* Isolated, but in UTF-8 mode: the isolated pre-config ignores the locale,
+   * which would leave stdio ASCII and make print("한글") fail. */
+  {
+    PyPreConfig preconfig;
+
+    PyPreConfig_InitIsolatedConfig (&preconfig);
+    preconfig.utf8_mode = 1;
+    status = Py_PreInitialize (&preconfig);
+    if (PyStatus_Exception (status))
+      {
+        g_printerr ("gradlab-kernel: cannot start Python: %s\n",
+                    status.err_msg ? status.err_msg : "unknown error");
+        return FALSE;
+      }
+  }
   PyConfig_InitIsolatedConfig (&config);
   config.write_bytecode = 0;
   config.buffered_stdio = 1;
+  /* sys.executable is this program, not whatever "python3" PATH finds */
+  if (exe != NULL)
+    {
+      status = PyConfig_SetBytesString (&config, &config.program_name, exe);
+      if (PyStatus_Exception (status))
+        goto fail;
+    }
   /* sys.argv as python3 FILE args... would set it */
   if (script != NULL)
     {
@@ -162,11 +250,14 @@ run_script (const char *script)
   return 0;
 }
 
+/* The protocol loop is Python (gradlab_kernel/protocol.py); main()
+ * returns the exit status. */
 static int
 run_protocol (void)
 {
   PyObject *module = PyImport_ImportModule ("gradlab_kernel.protocol");
   PyObject *result;
+  long status = 0;
 
   if (module == NULL)
     {
@@ -177,11 +268,14 @@ run_protocol (void)
   Py_DECREF (module);
   if (result == NULL)
     {
+      /* a SystemExit exits here with its code, as in python3 */
       PyErr_Print ();
       return 1;
     }
+  if (PyLong_Check (result))
+    status = PyLong_AsLong (result);
   Py_DECREF (result);
-  return 0;
+  return status == -1 && PyErr_Occurred () ? 1 : (int) status;
 }
 
 int
@@ -218,12 +312,24 @@ main (int argc, char *argv[])
       return 2;
     }
 
+  if (protocol)
+    {
+      /* a kernel whose app died must not run on (an endless cell) */
+      pid_t parent = getppid ();
+
+      prctl (PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid () != parent)
+        return 0;
+    }
   limit_memory (memory_limit >= 0 ? (guint64) memory_limit : default_memory_limit ());
   if (figures != NULL)
     g_setenv ("GRADLAB_FIGURES_DIR", figures, TRUE);
 
+  main_thread = pthread_self ();
   python_dir = kernel_python_dir (argv[0]);
-  if (PyImport_AppendInittab ("_gradlab", init_gradlab_module) < 0)
+  if (PyImport_AppendInittab ("_gradlab", init_gradlab_module) < 0 ||
+      PyImport_AppendInittab ("_gradlab_graph", gk_graph_module_init) < 0 ||
+      PyImport_AppendInittab ("_gradlab_kernel", init_kernel_module) < 0)
     return 1;
   {
     /* sys.argv = [FILE, args...] */

@@ -1,413 +1,735 @@
-/* gk-methods.c - torch.Tensor methods implemented in C */
+/* gk-methods.c - torch.Tensor methods and their torch.* function forms, in C */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "gk-private.h"
 
+/*
+ * Every method is a vectorcall C function (self, args, nargs, kwnames).  The
+ * function form torch.X(input, ...) calls the same code with args[0] as
+ * self, so the two never disagree and neither goes through Python.
+ */
+
 #define SELF GK_TENSOR (self)
-/* methods declare "GError *gk_err = NULL" and pass ERR */
-#define ERR (&gk_err)
+#define ARGS PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
 
-static PyObject *
-result (GeTensor *t, GError *error)
-{
-  return gk_tensor_wrap_result (t, error);
-}
-
-static gboolean
-parse_dim (PyObject *obj, int *dim)
-{
-  long v = PyLong_AsLong (obj);
-
-  if (v == -1 && PyErr_Occurred ())
-    return FALSE;
-  *dim = (int) v;
-  return TRUE;
-}
-
-/* dim=None | int | tuple of ints */
-static gboolean
-parse_dims (PyObject *obj, int *n, int *dims)
-{
-  *n = 0;
-  if (obj == NULL || obj == Py_None)
-    return TRUE;
-  if (PyLong_Check (obj))
-    {
-      *n = 1;
-      return parse_dim (obj, &dims[0]);
-    }
-  if (PyTuple_Check (obj) || PyList_Check (obj))
-    {
-      Py_ssize_t k = PySequence_Size (obj);
-      if (k > GE_MAX_DIMS)
-        {
-          PyErr_SetString (PyExc_IndexError, "too many dims");
-          return FALSE;
-        }
-      for (Py_ssize_t i = 0; i < k; i++)
-        {
-          PyObject *item = PySequence_GetItem (obj, i);
-          gboolean ok = item && parse_dim (item, &dims[i]);
-          Py_XDECREF (item);
-          if (!ok)
-            return FALSE;
-        }
-      *n = (int) k;
-      return TRUE;
-    }
-  PyErr_Format (PyExc_TypeError, "dim must be an int or a tuple of ints, not %s", Py_TYPE (obj)->tp_name);
-  return FALSE;
-}
-
-/* ---- simple ones ---- */
-
+typedef PyObject *(*MethodImpl) (ARGS);
 typedef GeTensor *(*UnaryOp) (GeTensor *, GError **);
-
-#define UNARY_METHOD(name, op)                                   \
-static PyObject *                                                \
-m_##name (PyObject *self, PyObject *unused)                      \
-{                                                                \
-  GError *gk_err = NULL;                                         \
-  GeTensor *t = op (SELF, ERR);                                  \
-  return result (t, gk_err);                                     \
-}
-
-UNARY_METHOD (exp, ge_tensor_exp)
-UNARY_METHOD (log, ge_tensor_log)
-UNARY_METHOD (sin, ge_tensor_sin)
-UNARY_METHOD (cos, ge_tensor_cos)
-UNARY_METHOD (sqrt, ge_tensor_sqrt)
-UNARY_METHOD (abs, ge_tensor_abs)
-UNARY_METHOD (tanh, ge_tensor_tanh)
-UNARY_METHOD (sigmoid, ge_tensor_sigmoid)
-UNARY_METHOD (relu, ge_tensor_relu)
-UNARY_METHOD (neg, ge_tensor_neg)
-UNARY_METHOD (clone, ge_tensor_clone)
-UNARY_METHOD (contiguous, ge_tensor_contiguous)
-UNARY_METHOD (t, ge_tensor_t)
-
-static PyObject *
-m_detach (PyObject *self, PyObject *unused)
-{
-  return result (ge_tensor_detach (SELF), NULL);
-}
-
 typedef GeTensor *(*BinaryOp) (GeTensor *, GeTensor *, GError **);
-
-static PyObject *
-binary (PyObject *self, PyObject *other, BinaryOp op)
-{
-  g_autoptr(GeTensor) o = gk_operand (other);
-  GError *gk_err = NULL;
-
-  if (o == NULL)
-    {
-      if (!PyErr_Occurred ())
-        PyErr_Format (PyExc_TypeError, "expected a Tensor or a number, got %s", Py_TYPE (other)->tp_name);
-      return NULL;
-    }
-  return result (op (SELF, o, ERR), gk_err);
-}
-
-#define BINARY_METHOD(name, op) \
-static PyObject *m_##name (PyObject *self, PyObject *other) { return binary (self, other, op); }
-
-BINARY_METHOD (pow, ge_tensor_pow)
-BINARY_METHOD (mul, ge_tensor_mul)
-BINARY_METHOD (div, ge_tensor_div)
-BINARY_METHOD (matmul, ge_tensor_matmul)
-BINARY_METHOD (mm, ge_tensor_mm)
-BINARY_METHOD (mv, ge_tensor_mv)
-BINARY_METHOD (bmm, ge_tensor_bmm)
-BINARY_METHOD (dot, ge_tensor_dot)
-BINARY_METHOD (eq, ge_tensor_eq)
-BINARY_METHOD (ne, ge_tensor_ne)
-BINARY_METHOD (lt, ge_tensor_lt)
-BINARY_METHOD (le, ge_tensor_le)
-BINARY_METHOD (gt, ge_tensor_gt)
-BINARY_METHOD (ge, ge_tensor_ge)
-
-/* add(other, alpha=1) / sub(other, alpha=1) */
-static PyObject *
-add_sub (PyObject *self, PyObject *args, PyObject *kwargs, BinaryOp op)
-{
-  static char *kwlist[] = { (char *) "other", (char *) "alpha", NULL };
-  PyObject *other, *alpha = NULL;
-  g_autoptr(GeTensor) o = NULL;
-  GError *gk_err = NULL;
-
-  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "O|O", kwlist, &other, &alpha))
-    return NULL;
-  o = gk_operand (other);
-  if (o == NULL)
-    return PyErr_Occurred () ? NULL : PyErr_Format (PyExc_TypeError, "expected a Tensor or a number");
-  if (alpha != NULL && !(PyLong_Check (alpha) && PyLong_AsLong (alpha) == 1))
-    {
-      g_autoptr(GeTensor) a = gk_operand (alpha);
-      g_autoptr(GeTensor) scaled = a ? ge_tensor_mul (o, a, ERR) : NULL;
-      if (scaled == NULL)
-        return gk_err ? gk_raise_error (gk_err) : NULL;
-      return result (op (SELF, scaled, ERR), gk_err);
-    }
-  return result (op (SELF, o, ERR), gk_err);
-}
-
-static PyObject *m_add (PyObject *s, PyObject *a, PyObject *k) { return add_sub (s, a, k, ge_tensor_add); }
-static PyObject *m_sub (PyObject *s, PyObject *a, PyObject *k) { return add_sub (s, a, k, ge_tensor_sub); }
-
 typedef gboolean (*InplaceOp) (GeTensor *, GeTensor *, GError **);
 
 static PyObject *
-inplace (PyObject *self, PyObject *args, PyObject *kwargs, InplaceOp op)
+take (GeTensor  *t,
+      GError   **error)
 {
-  static char *kwlist[] = { (char *) "other", (char *) "alpha", NULL };
-  PyObject *other, *alpha = NULL;
-  g_autoptr(GeTensor) o = NULL;
-  GError *gk_err = NULL;
-
-  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "O|O", kwlist, &other, &alpha))
-    return NULL;
-  o = gk_operand (other);
-  if (o == NULL)
-    return PyErr_Occurred () ? NULL : PyErr_Format (PyExc_TypeError, "expected a Tensor or a number");
-  if (alpha != NULL && !(PyLong_Check (alpha) && PyLong_AsLong (alpha) == 1))
-    {
-      g_autoptr(GeTensor) a = gk_operand (alpha);
-      GeTensor *scaled = a ? ge_tensor_mul (o, a, ERR) : NULL;
-      if (scaled == NULL)
-        return gk_err ? gk_raise_error (gk_err) : NULL;
-      ge_tensor_unref (o);
-      o = scaled;
-    }
-  if (!op (SELF, o, ERR))
-    return gk_raise_error (gk_err);
-  return Py_NewRef (self);
+  return gk_tensor_take (t, error);
 }
 
-static PyObject *m_add_ (PyObject *s, PyObject *a, PyObject *k) { return inplace (s, a, k, ge_tensor_add_); }
-static PyObject *m_sub_ (PyObject *s, PyObject *a, PyObject *k) { return inplace (s, a, k, ge_tensor_sub_); }
-static PyObject *m_mul_ (PyObject *s, PyObject *a, PyObject *k) { return inplace (s, a, k, ge_tensor_mul_); }
-static PyObject *m_div_ (PyObject *s, PyObject *a, PyObject *k) { return inplace (s, a, k, ge_tensor_div_); }
-static PyObject *m_copy_ (PyObject *s, PyObject *a, PyObject *k) { return inplace (s, a, k, ge_tensor_copy_); }
-
-static PyObject *
-m_zero_ (PyObject *self, PyObject *unused)
-{
-  GError *gk_err = NULL;
-
-  if (!ge_tensor_zero_ (SELF, ERR))
-    return gk_raise_error (gk_err);
-  return Py_NewRef (self);
-}
-
-static PyObject *
-m_fill_ (PyObject *self, PyObject *value)
-{
-  GError *gk_err = NULL;
-  double v = PyFloat_AsDouble (value);
-
-  if (v == -1.0 && PyErr_Occurred ())
-    return NULL;
-  if (!ge_tensor_fill_ (SELF, v, ERR))
-    return gk_raise_error (gk_err);
-  return Py_NewRef (self);
-}
-
-/* clamp(min=None, max=None) and clamp_ */
 static gboolean
-clamp_args (PyObject *args, PyObject *kwargs, GeTensor **lo, GeTensor **hi)
+no_args (const char *fname,
+         Py_ssize_t  nargs,
+         PyObject   *kwnames)
 {
-  static char *kwlist[] = { (char *) "min", (char *) "max", NULL };
-  PyObject *min = Py_None, *max = Py_None;
-
-  *lo = *hi = NULL;
-  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "|OO", kwlist, &min, &max))
-    return FALSE;
-  if (min != Py_None && (*lo = gk_operand (min)) == NULL)
-    goto bad;
-  if (max != Py_None && (*hi = gk_operand (max)) == NULL)
-    goto bad;
-  return TRUE;
-bad:
-  g_clear_pointer (lo, ge_tensor_unref);
-  if (!PyErr_Occurred ())
-    PyErr_SetString (PyExc_TypeError, "clamp(): min and max must be numbers or tensors");
+  if (nargs == 0 && kwnames == NULL)
+    return TRUE;
+  PyErr_Format (PyExc_TypeError, "%s() takes no arguments (%zd given)", fname,
+                nargs + (kwnames ? PyTuple_GET_SIZE (kwnames) : 0));
   return FALSE;
 }
 
-static PyObject *
-m_clamp (PyObject *self, PyObject *args, PyObject *kwargs)
+static gboolean
+not_out (const char *fname,
+         PyObject   *out)
 {
-  g_autoptr(GeTensor) lo = NULL;
-  g_autoptr(GeTensor) hi = NULL;
-  GError *gk_err = NULL;
-
-  if (!clamp_args (args, kwargs, &lo, &hi))
-    return NULL;
-  return result (ge_tensor_clamp (SELF, lo, hi, ERR), gk_err);
+  if (out == NULL || out == Py_None)
+    return TRUE;
+  PyErr_Format (PyExc_NotImplementedError, "torch.%s(out=...) is not available in Gradlab yet", fname);
+  return FALSE;
 }
 
-static PyObject *
-m_clamp_ (PyObject *self, PyObject *args, PyObject *kwargs)
+/* An argument that must be a Tensor: PyTorch's TypeError otherwise. */
+static gboolean
+tensor_arg (const char *fname,
+            const char *argname,
+            int         position,
+            PyObject   *obj)
 {
-  g_autoptr(GeTensor) lo = NULL;
-  g_autoptr(GeTensor) hi = NULL;
-  GError *gk_err = NULL;
+  if (GkTensor_Check (obj))
+    return TRUE;
+  PyErr_Format (PyExc_TypeError, "%s(): argument '%s' (position %d) must be Tensor, not %s",
+                fname, argname, position, Py_TYPE (obj)->tp_name);
+  return FALSE;
+}
 
-  if (!clamp_args (args, kwargs, &lo, &hi))
+/* A Tensor or a Python number (as a wrapped number), with PyTorch's TypeError. */
+static GeTensor *
+operand_arg (const char *fname,
+             const char *argname,
+             int         position,
+             PyObject   *obj)
+{
+  GeTensor *t = gk_operand (obj);
+
+  if (t == NULL && !PyErr_Occurred ())
+    PyErr_Format (PyExc_TypeError, "%s(): argument '%s' (position %d) must be Tensor, not %s",
+                  fname, argname, position, Py_TYPE (obj)->tp_name);
+  return t;
+}
+
+static gboolean
+dim_arg (PyObject *obj,
+         int       fallback,
+         int      *dim)
+{
+  if (obj == NULL)
+    {
+      *dim = fallback;
+      return TRUE;
+    }
+  return gk_parse_int (obj, dim);
+}
+
+/* ---- unary ---- */
+
+static PyObject *
+unary (const char *fname,
+       ARGS,
+       UnaryOp     op)
+{
+  GError *error = NULL;
+
+  if (!no_args (fname, nargs, kwnames))
     return NULL;
-  if (!ge_tensor_clamp_ (SELF, lo, hi, ERR))
-    return gk_raise_error (gk_err);
+  return take (op (SELF, &error), &error);
+}
+
+#define UNARY(name, op) \
+static PyObject *m_##name (ARGS) { return unary (#name, self, args, nargs, kwnames, op); }
+
+UNARY (exp, ge_tensor_exp)
+UNARY (log, ge_tensor_log)
+UNARY (sin, ge_tensor_sin)
+UNARY (cos, ge_tensor_cos)
+UNARY (sqrt, ge_tensor_sqrt)
+UNARY (abs, ge_tensor_abs)
+UNARY (tanh, ge_tensor_tanh)
+UNARY (sigmoid, ge_tensor_sigmoid)
+UNARY (relu, ge_tensor_relu)
+UNARY (neg, ge_tensor_neg)
+UNARY (t, ge_tensor_t)
+UNARY (contiguous, ge_tensor_contiguous)
+
+/* exp_() and friends: the engine has no in-place unary ops; compute, then
+ * copy in.  That is what PyTorch writes; only the graph would differ, so
+ * tensors that record one are refused (leaves get PyTorch's own error from
+ * copy_). */
+static PyObject *
+unary_ (const char *fname,
+        ARGS,
+        UnaryOp     op)
+{
+  g_autoptr(GeTensor) out = NULL;
+  GError *error = NULL;
+
+  if (!no_args (fname, nargs, kwnames))
+    return NULL;
+  if (ge_grad_mode_is_enabled () && ge_tensor_requires_grad (SELF) && !ge_tensor_is_leaf (SELF))
+    {
+      PyErr_Format (PyExc_NotImplementedError,
+                    "torch.Tensor.%s on a tensor that requires grad is not available in Gradlab yet; "
+                    "use the out-of-place form", fname);
+      return NULL;
+    }
+  if ((out = op (SELF, &error)) == NULL || !ge_tensor_copy_ (SELF, out, &error))
+    return gk_raise (&error);
   return Py_NewRef (self);
 }
 
-/* ---- shapes and views ---- */
+#define UNARY_(name, op) \
+static PyObject *m_##name##_ (ARGS) { return unary_ (#name "_", self, args, nargs, kwnames, op); }
+
+UNARY_ (exp, ge_tensor_exp)
+UNARY_ (log, ge_tensor_log)
+UNARY_ (sin, ge_tensor_sin)
+UNARY_ (cos, ge_tensor_cos)
+UNARY_ (sqrt, ge_tensor_sqrt)
+UNARY_ (abs, ge_tensor_abs)
+UNARY_ (tanh, ge_tensor_tanh)
+UNARY_ (sigmoid, ge_tensor_sigmoid)
+UNARY_ (relu, ge_tensor_relu)
+UNARY_ (neg, ge_tensor_neg)
 
 static PyObject *
-m_size (PyObject *self, PyObject *args)
+m_clone (ARGS)
 {
-  PyObject *dim = Py_None;
-  int d;
+  static const char *const names[] = { "$memory_format" };
+  PyObject *v[1];
+  GError *error = NULL;
 
-  if (!PyArg_ParseTuple (args, "|O", &dim))
+  if (!GK_PARSE ("clone", names, 0, v))
     return NULL;
-  if (dim == Py_None)
-    return gk_size_object (ge_tensor_get_ndim (SELF), ge_tensor_get_sizes (SELF));
-  if (!parse_dim (dim, &d))
-    return NULL;
-  {
-    int nd = ge_tensor_get_ndim (SELF), n = MAX (nd, 1);
-    if (d < -n || d >= n)
-      return PyErr_Format (PyExc_IndexError,
-                           "Dimension out of range (expected to be in range of [%d, %d], but got %d)",
-                           -n, n - 1, d);
-    if (nd == 0)
-      return PyLong_FromLong (1);
-    return PyLong_FromLongLong (ge_tensor_get_size (SELF, d));
-  }
+  return take (ge_tensor_clone (SELF, &error), &error);
 }
 
 static PyObject *
-m_stride (PyObject *self, PyObject *args)
+m_detach (ARGS)
 {
-  int nd = ge_tensor_get_ndim (SELF);
-  PyObject *dim = Py_None;
-  PyObject *tuple;
-  int d;
-
-  if (!PyArg_ParseTuple (args, "|O", &dim))
+  if (!no_args ("detach", nargs, kwnames))
     return NULL;
-  if (dim != Py_None)
+  return take (ge_tensor_detach (SELF), NULL);
+}
+
+static PyObject *
+m_square (ARGS)
+{
+  g_autoptr(GeTensor) two = ge_tensor_wrap_int (2);
+  GError *error = NULL;
+
+  if (!no_args ("square", nargs, kwnames))
+    return NULL;
+  return take (ge_tensor_pow (SELF, two, &error), &error);
+}
+
+/* ---- binary ---- */
+
+static PyObject *
+binary (const char *fname,
+        const char *argname,
+        ARGS,
+        BinaryOp    op,
+        gboolean    tensor_only)
+{
+  const char *names[] = { argname };
+  PyObject *v[1];
+  g_autoptr(GeTensor) other = NULL;
+  GError *error = NULL;
+
+  if (!gk_parse_args (fname, args, nargs, kwnames, names, 1, 1, v))
+    return NULL;
+  if (tensor_only)
     {
-      if (!parse_dim (dim, &d))
+      if (!tensor_arg (fname, argname, 1, v[0]))
         return NULL;
-      if (d < 0)
-        d += nd;
-      if (d < 0 || d >= nd)
-        return PyErr_Format (PyExc_IndexError, "Dimension out of range");
+      other = ge_tensor_ref (GK_TENSOR (v[0]));
+    }
+  else if ((other = operand_arg (fname, argname, 1, v[0])) == NULL)
+    return NULL;
+  return take (op (SELF, other, &error), &error);
+}
+
+#define BINARY(name, argname, op, tensor_only) \
+static PyObject *m_##name (ARGS) { return binary (#name, argname, self, args, nargs, kwnames, op, tensor_only); }
+
+BINARY (pow, "exponent", ge_tensor_pow, FALSE)
+BINARY (mul, "other", ge_tensor_mul, FALSE)
+BINARY (matmul, "other", ge_tensor_matmul, TRUE)
+BINARY (mm, "mat2", ge_tensor_mm, TRUE)
+BINARY (mv, "vec", ge_tensor_mv, TRUE)
+BINARY (bmm, "mat2", ge_tensor_bmm, TRUE)
+BINARY (dot, "tensor", ge_tensor_dot, TRUE)
+BINARY (eq, "other", ge_tensor_eq, FALSE)
+BINARY (ne, "other", ge_tensor_ne, FALSE)
+BINARY (lt, "other", ge_tensor_lt, FALSE)
+BINARY (le, "other", ge_tensor_le, FALSE)
+BINARY (gt, "other", ge_tensor_gt, FALSE)
+BINARY (ge, "other", ge_tensor_ge, FALSE)
+
+static PyObject *
+m_div (ARGS)
+{
+  static const char *const names[] = { "other", "$rounding_mode" };
+  PyObject *v[2];
+  g_autoptr(GeTensor) other = NULL;
+  GError *error = NULL;
+
+  if (!GK_PARSE ("div", names, 1, v))
+    return NULL;
+  if (v[1] != NULL && v[1] != Py_None)
+    {
+      PyErr_SetString (PyExc_NotImplementedError,
+                       "torch.div(rounding_mode=...) is not available in Gradlab yet");
+      return NULL;
+    }
+  if ((other = operand_arg ("div", "other", 1, v[0])) == NULL)
+    return NULL;
+  return take (ge_tensor_div (SELF, other, &error), &error);
+}
+
+/* other * alpha, as add(other, alpha=) scales it (alpha is cast to the
+ * result's type like PyTorch's kernel does) */
+static GeTensor *
+scaled_operand (const char *fname,
+                PyObject   *other_obj,
+                PyObject   *alpha_obj,
+                GError    **error)
+{
+  g_autoptr(GeTensor) other = operand_arg (fname, "other", 1, other_obj);
+  g_autoptr(GeTensor) alpha = NULL;
+
+  if (other == NULL)
+    return NULL;
+  if (alpha_obj == NULL || (PyLong_CheckExact (alpha_obj) && PyLong_AsLong (alpha_obj) == 1))
+    return g_steal_pointer (&other);
+  if ((alpha = gk_operand (alpha_obj)) == NULL || GkTensor_Check (alpha_obj))
+    {
+      if (!PyErr_Occurred ())
+        PyErr_Format (PyExc_TypeError, "%s(): argument 'alpha' must be Number, not %s", fname,
+                      Py_TYPE (alpha_obj)->tp_name);
+      return NULL;
+    }
+  return ge_tensor_mul (other, alpha, error);
+}
+
+static PyObject *
+add_sub (const char *fname,
+         ARGS,
+         BinaryOp    op)
+{
+  static const char *const names[] = { "other", "$alpha" };
+  PyObject *v[2];
+  g_autoptr(GeTensor) other = NULL;
+  GError *error = NULL;
+
+  if (!GK_PARSE (fname, names, 1, v))
+    return NULL;
+  if ((other = scaled_operand (fname, v[0], v[1], &error)) == NULL)
+    return gk_raise (&error);
+  return take (op (SELF, other, &error), &error);
+}
+
+static PyObject *m_add (ARGS) { return add_sub ("add", self, args, nargs, kwnames, ge_tensor_add); }
+static PyObject *m_sub (ARGS) { return add_sub ("sub", self, args, nargs, kwnames, ge_tensor_sub); }
+
+/* ---- in place ---- */
+
+static PyObject *
+inplace (const char *fname,
+         ARGS,
+         InplaceOp   op,
+         gboolean    with_alpha)
+{
+  static const char *const names[] = { "other", "$alpha" };
+  PyObject *v[2];
+  g_autoptr(GeTensor) other = NULL;
+  GError *error = NULL;
+
+  if (!gk_parse_args (fname, args, nargs, kwnames, names, with_alpha ? 2 : 1, 1, v))
+    return NULL;
+  if ((other = scaled_operand (fname, v[0], with_alpha ? v[1] : NULL, &error)) == NULL)
+    return gk_raise (&error);
+  if (!op (SELF, other, &error))
+    return gk_raise (&error);
+  return Py_NewRef (self);
+}
+
+static PyObject *m_add_ (ARGS) { return inplace ("add_", self, args, nargs, kwnames, ge_tensor_add_, TRUE); }
+static PyObject *m_sub_ (ARGS) { return inplace ("sub_", self, args, nargs, kwnames, ge_tensor_sub_, TRUE); }
+static PyObject *m_mul_ (ARGS) { return inplace ("mul_", self, args, nargs, kwnames, ge_tensor_mul_, FALSE); }
+static PyObject *m_div_ (ARGS) { return inplace ("div_", self, args, nargs, kwnames, ge_tensor_div_, FALSE); }
+
+static PyObject *
+m_copy_ (ARGS)
+{
+  static const char *const names[] = { "src", "non_blocking" };
+  PyObject *v[2];
+  g_autoptr(GeTensor) src = NULL;
+  GError *error = NULL;
+
+  if (!GK_PARSE ("copy_", names, 1, v))
+    return NULL;
+  if ((src = operand_arg ("copy_", "src", 1, v[0])) == NULL)
+    return NULL;
+  if (!ge_tensor_copy_ (SELF, src, &error))
+    return gk_raise (&error);
+  return Py_NewRef (self);
+}
+
+/* pow_: the engine has no in-place pow; compute, then copy in */
+static PyObject *
+m_pow_ (ARGS)
+{
+  static const char *const names[] = { "exponent" };
+  PyObject *v[1];
+  g_autoptr(GeTensor) exponent = NULL;
+  g_autoptr(GeTensor) out = NULL;
+  GError *error = NULL;
+
+  if (!GK_PARSE ("pow_", names, 1, v) || (exponent = operand_arg ("pow_", "exponent", 1, v[0])) == NULL)
+    return NULL;
+  if ((out = ge_tensor_pow (SELF, exponent, &error)) == NULL || !ge_tensor_copy_ (SELF, out, &error))
+    return gk_raise (&error);
+  return Py_NewRef (self);
+}
+
+static PyObject *
+m_zero_ (ARGS)
+{
+  GError *error = NULL;
+
+  if (!no_args ("zero_", nargs, kwnames))
+    return NULL;
+  if (!ge_tensor_zero_ (SELF, &error))
+    return gk_raise (&error);
+  return Py_NewRef (self);
+}
+
+static PyObject *
+m_fill_ (ARGS)
+{
+  static const char *const names[] = { "value" };
+  PyObject *v[1];
+  GError *error = NULL;
+  double value;
+
+  if (!GK_PARSE ("fill_", names, 1, v))
+    return NULL;
+  if (GkTensor_Check (v[0]))
+    {
+      if (!ge_tensor_item (GK_TENSOR (v[0]), &value, &error))
+        return gk_raise (&error);
+    }
+  else if ((value = PyFloat_AsDouble (v[0])) == -1.0 && PyErr_Occurred ())
+    return NULL;
+  if (!ge_tensor_fill_ (SELF, value, &error))
+    return gk_raise (&error);
+  return Py_NewRef (self);
+}
+
+/* clamp(min=None, max=None) */
+static gboolean
+clamp_args (const char *fname,
+            ARGS,
+            GeTensor  **lo,
+            GeTensor  **hi)
+{
+  static const char *const names[] = { "min", "max" };
+  PyObject *v[2];
+
+  *lo = *hi = NULL;
+  if (!GK_PARSE (fname, names, 0, v))
+    return FALSE;
+  for (int i = 0; i < 2; i++)
+    if (v[i] != NULL && v[i] != Py_None)
+      {
+        GeTensor *bound = gk_operand (v[i]);
+        if (bound == NULL)
+          {
+            g_clear_pointer (lo, ge_tensor_unref);
+            if (!PyErr_Occurred ())
+              PyErr_Format (PyExc_TypeError, "%s(): argument '%s' must be Number, not %s", fname, names[i],
+                            Py_TYPE (v[i])->tp_name);
+            return FALSE;
+          }
+        *(i == 0 ? lo : hi) = bound;
+      }
+  return TRUE;
+}
+
+static PyObject *
+m_clamp (ARGS)
+{
+  g_autoptr(GeTensor) lo = NULL;
+  g_autoptr(GeTensor) hi = NULL;
+  GError *error = NULL;
+
+  if (!clamp_args ("clamp", self, args, nargs, kwnames, &lo, &hi))
+    return NULL;
+  return take (ge_tensor_clamp (SELF, lo, hi, &error), &error);
+}
+
+static PyObject *
+m_clamp_ (ARGS)
+{
+  g_autoptr(GeTensor) lo = NULL;
+  g_autoptr(GeTensor) hi = NULL;
+  GError *error = NULL;
+
+  if (!clamp_args ("clamp_", self, args, nargs, kwnames, &lo, &hi))
+    return NULL;
+  if (!ge_tensor_clamp_ (SELF, lo, hi, &error))
+    return gk_raise (&error);
+  return Py_NewRef (self);
+}
+
+static PyObject *
+m_requires_grad_ (ARGS)
+{
+  static const char *const names[] = { "requires_grad" };
+  PyObject *v[1];
+  GError *error = NULL;
+  int flag;
+
+  if (!GK_PARSE ("requires_grad_", names, 0, v) || (flag = gk_parse_bool (v[0], TRUE)) < 0)
+    return NULL;
+  if (!ge_tensor_set_requires_grad (SELF, flag, &error))
+    return gk_raise (&error);
+  return Py_NewRef (self);
+}
+
+static PyObject *
+m_retain_grad (ARGS)
+{
+  if (!no_args ("retain_grad", nargs, kwnames))
+    return NULL;
+  ge_tensor_retain_grad (SELF);
+  Py_RETURN_NONE;
+}
+
+static PyObject *
+random_ (const char *fname,
+         ARGS,
+         double      a,
+         double      b,
+         gboolean    normal)
+{
+  const char *const names[] = { normal ? "mean" : "from", normal ? "std" : "to", "$generator" };
+  PyObject *v[3];
+  GError *error = NULL;
+  gboolean ok;
+
+  if (!gk_parse_args (fname, args, nargs, kwnames, names, 3, 0, v))
+    return NULL;
+  if ((v[0] != NULL && (a = PyFloat_AsDouble (v[0])) == -1.0 && PyErr_Occurred ()) ||
+      (v[1] != NULL && (b = PyFloat_AsDouble (v[1])) == -1.0 && PyErr_Occurred ()))
+    return NULL;
+  if (v[2] != NULL && v[2] != Py_None)
+    {
+      PyErr_Format (PyExc_NotImplementedError, "torch.Tensor.%s(generator=...) is not available in Gradlab yet", fname);
+      return NULL;
+    }
+  ok = normal ? ge_tensor_normal_ (SELF, a, b, NULL, &error) : ge_tensor_uniform_ (SELF, a, b, NULL, &error);
+  if (!ok)
+    return gk_raise (&error);
+  return Py_NewRef (self);
+}
+
+static PyObject *m_uniform_ (ARGS) { return random_ ("uniform_", self, args, nargs, kwnames, 0, 1, FALSE); }
+static PyObject *m_normal_ (ARGS) { return random_ ("normal_", self, args, nargs, kwnames, 0, 1, TRUE); }
+
+/* ---- sizes ---- */
+
+static gboolean
+wrap_dim (int *dim,
+          int  ndim)
+{
+  int n = ndim;
+
+  if (ndim == 0)
+    {
+      PyErr_Format (PyExc_IndexError, "Dimension specified as %d but tensor has no dimensions", *dim);
+      return FALSE;
+    }
+
+  if (*dim < -n || *dim >= n)
+    {
+      PyErr_Format (PyExc_IndexError, "Dimension out of range (expected to be in range of [%d, %d], but got %d)",
+                    -n, n - 1, *dim);
+      return FALSE;
+    }
+  if (*dim < 0)
+    *dim += n;
+  return TRUE;
+}
+
+static PyObject *
+m_size (ARGS)
+{
+  static const char *const names[] = { "dim" };
+  PyObject *v[1];
+  int d, nd = ge_tensor_get_ndim (SELF);
+
+  if (!GK_PARSE ("size", names, 0, v))
+    return NULL;
+  if (v[0] == NULL || v[0] == Py_None)
+    return gk_size_object (nd, ge_tensor_get_sizes (SELF));
+  if (!gk_parse_int (v[0], &d) || !wrap_dim (&d, nd))
+    return NULL;
+  return PyLong_FromLongLong (ge_tensor_get_size (SELF, d));
+}
+
+static PyObject *
+m_stride (ARGS)
+{
+  static const char *const names[] = { "dim" };
+  PyObject *v[1], *tuple;
+  int d, nd = ge_tensor_get_ndim (SELF);
+
+  if (!GK_PARSE ("stride", names, 0, v))
+    return NULL;
+  if (v[0] != NULL && v[0] != Py_None)
+    {
+      if (!gk_parse_int (v[0], &d) || !wrap_dim (&d, nd))
+        return NULL;
       return PyLong_FromLongLong (ge_tensor_get_strides (SELF)[d]);
     }
   tuple = PyTuple_New (nd);
-  for (int i = 0; tuple && i < nd; i++)
+  for (int i = 0; tuple != NULL && i < nd; i++)
     PyTuple_SET_ITEM (tuple, i, PyLong_FromLongLong (ge_tensor_get_strides (SELF)[i]));
   return tuple;
 }
 
-static PyObject *m_dim (PyObject *self, PyObject *u) { return PyLong_FromLong (ge_tensor_get_ndim (SELF)); }
-static PyObject *m_numel (PyObject *self, PyObject *u) { return PyLong_FromLongLong (ge_tensor_numel (SELF)); }
-static PyObject *m_element_size (PyObject *self, PyObject *u) { return PyLong_FromSize_t (ge_dtype_size (ge_tensor_get_dtype (SELF))); }
-static PyObject *m_is_contiguous (PyObject *self, PyObject *u) { return PyBool_FromLong (ge_tensor_is_contiguous (SELF)); }
-static PyObject *m_storage_offset (PyObject *self, PyObject *u) { return PyLong_FromLongLong (ge_tensor_get_offset (SELF)); }
-static PyObject *m_data_ptr (PyObject *self, PyObject *u) { return PyLong_FromVoidPtr (ge_tensor_data_ptr (SELF)); }
-
-static PyObject *
-m_view (PyObject *self, PyObject *args)
-{
-  gint64 sizes[GE_MAX_DIMS];
-  GError *gk_err = NULL;
-  int ndim;
-
-  if (!gk_parse_shape (args, &ndim, sizes))
-    return NULL;
-  return result (ge_tensor_view (SELF, ndim, sizes, ERR), gk_err);
+#define SIMPLE(name, expr)                                       \
+static PyObject *                                                \
+m_##name (ARGS)                                                  \
+{                                                                \
+  if (!no_args (#name, nargs, kwnames))                          \
+    return NULL;                                                 \
+  return expr;                                                   \
 }
 
+SIMPLE (dim, PyLong_FromLong (ge_tensor_get_ndim (SELF)))
+SIMPLE (ndimension, PyLong_FromLong (ge_tensor_get_ndim (SELF)))
+SIMPLE (numel, PyLong_FromLongLong (ge_tensor_numel (SELF)))
+SIMPLE (nelement, PyLong_FromLongLong (ge_tensor_numel (SELF)))
+SIMPLE (element_size, PyLong_FromSize_t (ge_dtype_size (ge_tensor_get_dtype (SELF))))
+SIMPLE (is_contiguous, PyBool_FromLong (ge_tensor_is_contiguous (SELF)))
+SIMPLE (storage_offset, PyLong_FromLongLong (ge_tensor_get_offset (SELF)))
+SIMPLE (data_ptr, PyLong_FromVoidPtr (ge_tensor_data_ptr (SELF)))
+SIMPLE (is_floating_point, PyBool_FromLong (ge_dtype_is_floating (ge_tensor_get_dtype (SELF))))
+SIMPLE (cpu, Py_NewRef (self))
+
+/* ---- shapes and views ---- */
+
 static PyObject *
-m_reshape (PyObject *self, PyObject *args)
+m_view (ARGS)
 {
   gint64 sizes[GE_MAX_DIMS];
-  GError *gk_err = NULL;
+  GError *error = NULL;
   int ndim;
 
-  if (!gk_parse_shape (args, &ndim, sizes))
+  if (kwnames != NULL)
+    {
+      PyErr_SetString (PyExc_TypeError, "view() takes the shape as positional arguments");
+      return NULL;
+    }
+  if (nargs == 1 && gk_dtype_from_object (args[0]) >= 0)
+    {
+      PyErr_SetString (PyExc_NotImplementedError, "torch.Tensor.view(dtype) is not available in Gradlab yet");
+      return NULL;
+    }
+  PyErr_Clear ();
+  if (!gk_parse_shape ("view", args, nargs, &ndim, sizes))
     return NULL;
-  return result (ge_tensor_reshape (SELF, ndim, sizes, ERR), gk_err);
+  return take (ge_tensor_view (SELF, ndim, sizes, &error), &error);
 }
 
+typedef GeTensor *(*ShapeOp) (GeTensor *, int, const gint64 *, GError **);
+
 static PyObject *
-m_expand (PyObject *self, PyObject *args)
+shape_method (const char *fname,
+              ARGS,
+              ShapeOp     op)
 {
   gint64 sizes[GE_MAX_DIMS];
-  GError *gk_err = NULL;
+  GError *error = NULL;
   int ndim;
 
-  if (!gk_parse_shape (args, &ndim, sizes))
+  if (kwnames != NULL)
+    {
+      PyErr_Format (PyExc_TypeError, "%s() takes the shape as positional arguments", fname);
+      return NULL;
+    }
+  if (!gk_parse_shape (fname, args, nargs, &ndim, sizes))
     return NULL;
-  return result (ge_tensor_expand (SELF, ndim, sizes, ERR), gk_err);
+  return take (op (SELF, ndim, sizes, &error), &error);
 }
 
+static PyObject *m_reshape (ARGS) { return shape_method ("reshape", self, args, nargs, kwnames, ge_tensor_reshape); }
+static PyObject *m_expand (ARGS) { return shape_method ("expand", self, args, nargs, kwnames, ge_tensor_expand); }
+
 static PyObject *
-m_permute (PyObject *self, PyObject *args)
+m_permute (ARGS)
 {
   gint64 sizes[GE_MAX_DIMS];
   int dims[GE_MAX_DIMS];
-  GError *gk_err = NULL;
+  GError *error = NULL;
   int ndim;
 
-  if (!gk_parse_shape (args, &ndim, sizes))
-    return NULL;
+  if (kwnames != NULL || !gk_parse_shape ("permute", args, nargs, &ndim, sizes))
+    {
+      if (!PyErr_Occurred ())
+        PyErr_SetString (PyExc_TypeError, "permute() takes the dims as positional arguments");
+      return NULL;
+    }
   for (int i = 0; i < ndim; i++)
     dims[i] = (int) sizes[i];
-  return result (ge_tensor_permute (SELF, ndim, dims, ERR), gk_err);
+  return take (ge_tensor_permute (SELF, ndim, dims, &error), &error);
 }
 
 static PyObject *
-m_squeeze (PyObject *self, PyObject *args)
+m_squeeze (ARGS)
 {
-  PyObject *dim = Py_None;
-  GError *gk_err = NULL;
+  static const char *const names[] = { "dim" };
+  PyObject *v[1];
+  GError *error = NULL;
   int d;
 
-  if (!PyArg_ParseTuple (args, "|O", &dim))
+  if (!GK_PARSE ("squeeze", names, 0, v))
     return NULL;
-  if (dim == Py_None)
-    return result (ge_tensor_squeeze (SELF), NULL);
-  if (!parse_dim (dim, &d))
+  if (v[0] == NULL || v[0] == Py_None)
+    return take (ge_tensor_squeeze (SELF), NULL);
+  if (!gk_parse_int (v[0], &d))
     return NULL;
-  return result (ge_tensor_squeeze_dim (SELF, d, ERR), gk_err);
+  return take (ge_tensor_squeeze_dim (SELF, d, &error), &error);
 }
 
 static PyObject *
-m_unsqueeze (PyObject *self, PyObject *dim)
+m_unsqueeze (ARGS)
 {
-  GError *gk_err = NULL;
+  static const char *const names[] = { "dim" };
+  PyObject *v[1];
+  GError *error = NULL;
   int d;
 
-  if (!parse_dim (dim, &d))
+  if (!GK_PARSE ("unsqueeze", names, 1, v) || !gk_parse_int (v[0], &d))
     return NULL;
-  return result (ge_tensor_unsqueeze (SELF, d, ERR), gk_err);
+  return take (ge_tensor_unsqueeze (SELF, d, &error), &error);
 }
 
 static PyObject *
-m_transpose (PyObject *self, PyObject *args)
+m_transpose (ARGS)
 {
-  GError *gk_err = NULL;
+  static const char *const names[] = { "dim0", "dim1" };
+  PyObject *v[2];
+  GError *error = NULL;
   int d0, d1;
 
-  if (!PyArg_ParseTuple (args, "ii", &d0, &d1))
+  if (!GK_PARSE ("transpose", names, 2, v) || !gk_parse_int (v[0], &d0) || !gk_parse_int (v[1], &d1))
     return NULL;
-  return result (ge_tensor_transpose (SELF, d0, d1, ERR), gk_err);
+  return take (ge_tensor_transpose (SELF, d0, d1, &error), &error);
 }
+
+static PyObject *
+m_flatten (ARGS)
+{
+  static const char *const names[] = { "start_dim", "end_dim" };
+  PyObject *v[2];
+  GError *error = NULL;
+  int start, end;
+
+  if (!GK_PARSE ("flatten", names, 0, v) || !dim_arg (v[0], 0, &start) || !dim_arg (v[1], -1, &end))
+    return NULL;
+  return take (ge_tensor_flatten (SELF, start, end, &error), &error);
+}
+
+static PyObject *
+like_other (const char *fname,
+            ARGS,
+            ShapeOp     op)
+{
+  static const char *const names[] = { "other" };
+  PyObject *v[1];
+  GError *error = NULL;
+  GeTensor *other;
+
+  if (!gk_parse_args (fname, args, nargs, kwnames, names, 1, 1, v) || !tensor_arg (fname, "other", 1, v[0]))
+    return NULL;
+  other = GK_TENSOR (v[0]);
+  return take (op (SELF, ge_tensor_get_ndim (other), ge_tensor_get_sizes (other), &error), &error);
+}
+
+static PyObject *m_view_as (ARGS) { return like_other ("view_as", self, args, nargs, kwnames, ge_tensor_view); }
+static PyObject *m_reshape_as (ARGS) { return like_other ("reshape_as", self, args, nargs, kwnames, ge_tensor_reshape); }
+static PyObject *m_expand_as (ARGS) { return like_other ("expand_as", self, args, nargs, kwnames, ge_tensor_expand); }
 
 /* ---- reductions ---- */
 
@@ -415,192 +737,375 @@ typedef GeTensor *(*AllReduce) (GeTensor *, GError **);
 typedef GeTensor *(*DimReduce) (GeTensor *, int, const int *, gboolean, GError **);
 
 static PyObject *
-reduce (PyObject *self, PyObject *args, PyObject *kwargs, AllReduce all, DimReduce some)
+reduce (const char *fname,
+        ARGS,
+        AllReduce   all,
+        DimReduce   some)
 {
-  static char *kwlist[] = { (char *) "dim", (char *) "keepdim", (char *) "dtype", NULL };
-  PyObject *dim = Py_None, *dtype = Py_None;
+  static const char *const names[] = { "dim", "keepdim", "$dtype", "$out" };
+  PyObject *v[4];
   g_autoptr(GeTensor) input = NULL;
-  int keepdim = 0, n, dims[GE_MAX_DIMS];
-  GError *gk_err = NULL;
+  int keepdim, n, dims[GE_MAX_DIMS], code;
+  GError *error = NULL;
 
-  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "|OpO", kwlist, &dim, &keepdim, &dtype))
+  if (!GK_PARSE (fname, names, 0, v) || !not_out (fname, v[3]))
     return NULL;
-  if (!parse_dims (dim, &n, dims))
+  if (!gk_parse_dims (v[0], &n, dims) || (keepdim = gk_parse_bool (v[1], FALSE)) < 0)
     return NULL;
-  input = ge_tensor_ref (SELF);
-  if (dtype != Py_None)
-    {
-      int code = gk_dtype_from_object (dtype);
-      GeTensor *cast;
-      if (code < 0)
-        return NULL;
-      cast = ge_tensor_to_dtype (input, code, ERR);
-      if (cast == NULL)
-        return gk_raise_error (gk_err);
-      ge_tensor_unref (input);
-      input = cast;
-    }
-  if (dim == Py_None)
-    return result (all (input, ERR), gk_err);
-  return result (some (input, n, dims, keepdim, ERR), gk_err);
+  if ((code = gk_dtype_from_object (v[2])) < -1)
+    return NULL;
+  input = code >= 0 ? ge_tensor_to_dtype (SELF, code, &error) : ge_tensor_ref (SELF);
+  if (input == NULL)
+    return gk_raise (&error);
+  if (v[0] == NULL || v[0] == Py_None)
+    return take (all (input, &error), &error);
+  return take (some (input, n, dims, keepdim, &error), &error);
 }
 
-static PyObject *m_sum (PyObject *s, PyObject *a, PyObject *k) { return reduce (s, a, k, ge_tensor_sum, ge_tensor_sum_dims); }
-static PyObject *m_mean (PyObject *s, PyObject *a, PyObject *k) { return reduce (s, a, k, ge_tensor_mean, ge_tensor_mean_dims); }
+static PyObject *m_sum (ARGS) { return reduce ("sum", self, args, nargs, kwnames, ge_tensor_sum, ge_tensor_sum_dims); }
+static PyObject *m_mean (ARGS) { return reduce ("mean", self, args, nargs, kwnames, ge_tensor_mean, ge_tensor_mean_dims); }
 
 typedef GeTensor *(*ValuesIndices) (GeTensor *, int, gboolean, GeTensor **, GError **);
 
 static PyObject *
-values_indices (PyObject *self, PyObject *args, ValuesIndices op, AllReduce all)
+return_type (int       which,
+             GeTensor *values,
+             GeTensor *indices)
 {
-  PyObject *dim = Py_None;
-  int keepdim = 0, d;
-  GeTensor *indices = NULL;
-  GeTensor *values;
-  GError *gk_err = NULL;
-  PyObject *v, *i;
+  PyObject *v = gk_tensor_take (values, NULL);
+  PyObject *i = gk_tensor_take (indices, NULL);
+  PyObject *result = NULL;
 
-  if (!PyArg_ParseTuple (args, "|Op", &dim, &keepdim))
+  if (v != NULL && i != NULL)
+    result = gk_return_types[which] != NULL
+             ? PyObject_CallFunctionObjArgs (gk_return_types[which], v, i, NULL)
+             : PyTuple_Pack (2, v, i);
+  Py_XDECREF (v);
+  Py_XDECREF (i);
+  return result;
+}
+
+static PyObject *
+max_min (const char    *fname,
+         ARGS,
+         int            which,
+         ValuesIndices  op,
+         AllReduce      all)
+{
+  static const char *const names[] = { "dim", "keepdim" };
+  PyObject *v[2];
+  GeTensor *indices = NULL, *values;
+  GError *error = NULL;
+  int keepdim, d;
+
+  if (!GK_PARSE (fname, names, 0, v))
     return NULL;
-  if (dim == Py_None)
-    return result (all (SELF, ERR), gk_err);
-  if (!parse_dim (dim, &d))
+  if (v[0] == NULL || v[0] == Py_None)
+    {
+      if (v[1] != NULL)
+        {
+          PyErr_Format (PyExc_TypeError, "%s(): keepdim needs a dim", fname);
+          return NULL;
+        }
+      return take (all (SELF, &error), &error);
+    }
+  if (GkTensor_Check (v[0]))
+    {
+      PyErr_Format (PyExc_NotImplementedError, "torch.%s(input, other) is not available in Gradlab yet "
+                    "(torch.%simum too)", fname, fname);
+      return NULL;
+    }
+  if (!gk_parse_int (v[0], &d) || (keepdim = gk_parse_bool (v[1], FALSE)) < 0)
     return NULL;
-  values = op (SELF, d, keepdim, &indices, ERR);
+  values = op (SELF, d, keepdim, &indices, &error);
   if (values == NULL)
-    return gk_raise_error (gk_err);
-  v = result (values, NULL);
-  i = result (indices, NULL);
-  return Py_BuildValue ("(NN)", v, i);
+    return gk_raise (&error);
+  return return_type (which, values, indices);
 }
 
-static PyObject *m__max (PyObject *s, PyObject *a) { return values_indices (s, a, ge_tensor_max_dim, ge_tensor_max); }
-static PyObject *m__min (PyObject *s, PyObject *a) { return values_indices (s, a, ge_tensor_min_dim, ge_tensor_min); }
+static PyObject *m_max (ARGS) { return max_min ("max", self, args, nargs, kwnames, GK_RETURN_MAX, ge_tensor_max_dim, ge_tensor_max); }
+static PyObject *m_min (ARGS) { return max_min ("min", self, args, nargs, kwnames, GK_RETURN_MIN, ge_tensor_min_dim, ge_tensor_min); }
 
 static PyObject *
-m_argmax (PyObject *self, PyObject *args, PyObject *kwargs)
+m_argmax (ARGS)
 {
-  static char *kwlist[] = { (char *) "dim", (char *) "keepdim", NULL };
-  PyObject *dim = Py_None;
-  int keepdim = 0, d;
-  GError *gk_err = NULL;
+  static const char *const names[] = { "dim", "keepdim" };
+  PyObject *v[2];
+  GError *error = NULL;
+  int keepdim, d;
 
-  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "|Op", kwlist, &dim, &keepdim))
+  if (!GK_PARSE ("argmax", names, 0, v) || (keepdim = gk_parse_bool (v[1], FALSE)) < 0)
     return NULL;
-  if (dim == Py_None)
-    return result (ge_tensor_argmax (SELF, ERR), gk_err);
-  if (!parse_dim (dim, &d))
+  if (v[0] == NULL || v[0] == Py_None)
+    return take (ge_tensor_argmax (SELF, &error), &error);
+  if (!gk_parse_int (v[0], &d))
     return NULL;
-  return result (ge_tensor_argmax_dim (SELF, d, keepdim, ERR), gk_err);
+  return take (ge_tensor_argmax_dim (SELF, d, keepdim, &error), &error);
 }
 
 static PyObject *
-m__sort (PyObject *self, PyObject *args)
+m_sort (ARGS)
 {
-  int dim = -1, descending = 0;
-  GeTensor *indices = NULL;
-  GeTensor *values;
-  GError *gk_err = NULL;
+  static const char *const names[] = { "dim", "descending", "$stable" };
+  PyObject *v[3];
+  GeTensor *indices = NULL, *values;
+  GError *error = NULL;
+  int dim, descending;
 
-  if (!PyArg_ParseTuple (args, "|ip", &dim, &descending))
+  if (!GK_PARSE ("sort", names, 0, v) || !dim_arg (v[0], -1, &dim) ||
+      (descending = gk_parse_bool (v[1], FALSE)) < 0)
     return NULL;
-  values = ge_tensor_sort (SELF, dim, descending, &indices, ERR);
+  /* the engine's sort is stable: stable=True changes nothing */
+  values = ge_tensor_sort (SELF, dim, descending, &indices, &error);
   if (values == NULL)
-    return gk_raise_error (gk_err);
-  return Py_BuildValue ("(NN)", result (values, NULL), result (indices, NULL));
+    return gk_raise (&error);
+  return return_type (GK_RETURN_SORT, values, indices);
 }
 
-/* ---- dtype conversion ---- */
+/* ---- dtype and device conversion ---- */
 
 static PyObject *
-m__to_dtype (PyObject *self, PyObject *dtype)
+converted (PyObject *self,
+           int       dtype,
+           gboolean  copy)
 {
-  GError *gk_err = NULL;
-  int code = gk_dtype_from_object (dtype);
+  GError *error = NULL;
 
-  if (code < 0)
-    return code == -1 ? Py_NewRef (self) : NULL;
-  return result (ge_tensor_to_dtype (SELF, code, ERR), gk_err);
+  if (dtype < 0 || dtype == (int) ge_tensor_get_dtype (SELF))
+    {
+      if (!copy)
+        return Py_NewRef (self);
+      return take (ge_tensor_clone (SELF, &error), &error);
+    }
+  return take (ge_tensor_to_dtype (SELF, dtype, &error), &error);
 }
 
+/* to(dtype), to(device, dtype=None), to(tensor), with non_blocking / copy */
 static PyObject *
-m_requires_grad_ (PyObject *self, PyObject *args, PyObject *kwargs)
+m_to (ARGS)
 {
-  static char *kwlist[] = { (char *) "requires_grad", NULL };
-  int flag = 1;
-  GError *gk_err = NULL;
+  static const char *const names[] = { "$dtype", "$device", "$non_blocking", "$copy", "$memory_format" };
+  PyObject *v[5];
+  int dtype = -1, copy, code;
 
-  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "|p", kwlist, &flag))
+  if (nargs > 3)
+    {
+      PyErr_SetString (PyExc_TypeError, "to() received an invalid combination of arguments");
+      return NULL;
+    }
+  if (!gk_parse_args ("to", args + nargs, 0, kwnames, names, 5, 0, v))
     return NULL;
-  if (!ge_tensor_set_requires_grad (SELF, flag, ERR))
-    return gk_raise_error (gk_err);
-  return Py_NewRef (self);
-}
+  for (Py_ssize_t i = 0; i < nargs; i++)
+    {
+      PyObject *a = args[i];
 
-static PyObject *
-m_retain_grad (PyObject *self, PyObject *unused)
-{
-  ge_tensor_retain_grad (SELF);
-  Py_RETURN_NONE;
-}
-
-static PyObject *
-m__uniform_ (PyObject *self, PyObject *args)
-{
-  double a, b;
-  GError *gk_err = NULL;
-
-  if (!PyArg_ParseTuple (args, "dd", &a, &b))
+      if (GkTensor_Check (a))
+        dtype = ge_tensor_get_dtype (GK_TENSOR (a));
+      else if (PyBool_Check (a))
+        continue;   /* non_blocking / copy given positionally */
+      else if ((code = gk_dtype_from_object (a)) >= 0)
+        dtype = code;
+      else
+        {
+          PyErr_Clear ();
+          if (!gk_check_device (a, "empty_strided"))
+            return NULL;
+        }
+    }
+  if (v[0] != NULL && (code = gk_dtype_from_object (v[0])) != -1)
+    {
+      if (code < 0)
+        return NULL;
+      dtype = code;
+    }
+  if (v[1] != NULL && !gk_check_device (v[1], "empty_strided"))
     return NULL;
-  if (!ge_tensor_uniform_ (SELF, a, b, NULL, ERR))
-    return gk_raise_error (gk_err);
-  return Py_NewRef (self);
+  if ((copy = gk_parse_bool (v[3], FALSE)) < 0)
+    return NULL;
+  return converted (self, dtype, copy);
 }
 
 static PyObject *
-m__normal_ (PyObject *self, PyObject *args)
+to_dtype (const char *fname,
+          ARGS,
+          GeDType     dtype)
 {
-  double mean, std;
-  GError *gk_err = NULL;
+  static const char *const names[] = { "memory_format" };
+  PyObject *v[1];
 
-  if (!PyArg_ParseTuple (args, "dd", &mean, &std))
+  if (!GK_PARSE (fname, names, 0, v))
     return NULL;
-  if (!ge_tensor_normal_ (SELF, mean, std, NULL, ERR))
-    return gk_raise_error (gk_err);
-  return Py_NewRef (self);
+  return converted (self, dtype, FALSE);
 }
 
-#define M(name, flags) { #name, (PyCFunction) (void (*) (void)) m_##name, flags, NULL }
+static PyObject *m_float (ARGS) { return to_dtype ("float", self, args, nargs, kwnames, GE_DTYPE_FLOAT32); }
+static PyObject *m_double (ARGS) { return to_dtype ("double", self, args, nargs, kwnames, GE_DTYPE_FLOAT64); }
+static PyObject *m_long (ARGS) { return to_dtype ("long", self, args, nargs, kwnames, GE_DTYPE_INT64); }
+static PyObject *m_bool (ARGS) { return to_dtype ("bool", self, args, nargs, kwnames, GE_DTYPE_BOOL); }
+
+static PyObject *
+unavailable_dtype (const char *dtype)
+{
+  PyErr_Format (PyExc_NotImplementedError, "torch.%s is not available in Gradlab yet", dtype);
+  return NULL;
+}
+
+static PyObject *m_int (ARGS) { return unavailable_dtype ("int32"); }
+static PyObject *m_half (ARGS) { return unavailable_dtype ("float16"); }
+
+static PyObject *
+m_type_as (ARGS)
+{
+  static const char *const names[] = { "other" };
+  PyObject *v[1];
+
+  if (!GK_PARSE ("type_as", names, 1, v) || !tensor_arg ("type_as", "other", 1, v[0]))
+    return NULL;
+  return converted (self, ge_tensor_get_dtype (GK_TENSOR (v[0])), FALSE);
+}
+
+static PyObject *
+m_cuda (ARGS)
+{
+  static const char *const names[] = { "device", "non_blocking", "$memory_format" };
+  PyObject *v[3];
+
+  if (!GK_PARSE ("cuda", names, 0, v))
+    return NULL;
+  PyErr_SetString (PyExc_AssertionError, "Torch not compiled with CUDA enabled");
+  return NULL;
+}
+
+/* ---- the method and function tables ---- */
+
+#define M(name) { #name, (PyCFunction) (void (*) (void)) m_##name, METH_FASTCALL | METH_KEYWORDS, NULL }
 
 static PyMethodDef methods[] = {
-  M (exp, METH_NOARGS), M (log, METH_NOARGS), M (sin, METH_NOARGS), M (cos, METH_NOARGS),
-  M (sqrt, METH_NOARGS), M (abs, METH_NOARGS), M (tanh, METH_NOARGS), M (sigmoid, METH_NOARGS),
-  M (relu, METH_NOARGS), M (neg, METH_NOARGS), M (clone, METH_NOARGS), M (contiguous, METH_NOARGS),
-  M (t, METH_NOARGS), M (detach, METH_NOARGS),
-  M (pow, METH_O), M (mul, METH_O), M (div, METH_O), M (matmul, METH_O), M (mm, METH_O),
-  M (mv, METH_O), M (bmm, METH_O), M (dot, METH_O), M (eq, METH_O), M (ne, METH_O), M (lt, METH_O),
-  M (le, METH_O), M (gt, METH_O), M (ge, METH_O),
-  M (add, METH_VARARGS | METH_KEYWORDS), M (sub, METH_VARARGS | METH_KEYWORDS),
-  M (add_, METH_VARARGS | METH_KEYWORDS), M (sub_, METH_VARARGS | METH_KEYWORDS),
-  M (mul_, METH_VARARGS | METH_KEYWORDS), M (div_, METH_VARARGS | METH_KEYWORDS),
-  M (copy_, METH_VARARGS | METH_KEYWORDS),
-  M (zero_, METH_NOARGS), M (fill_, METH_O),
-  M (clamp, METH_VARARGS | METH_KEYWORDS), M (clamp_, METH_VARARGS | METH_KEYWORDS),
-  M (size, METH_VARARGS), M (stride, METH_VARARGS), M (dim, METH_NOARGS), M (numel, METH_NOARGS),
-  M (element_size, METH_NOARGS), M (is_contiguous, METH_NOARGS), M (storage_offset, METH_NOARGS),
-  M (data_ptr, METH_NOARGS),
-  M (view, METH_VARARGS), M (reshape, METH_VARARGS), M (expand, METH_VARARGS), M (permute, METH_VARARGS),
-  M (squeeze, METH_VARARGS), M (unsqueeze, METH_O), M (transpose, METH_VARARGS),
-  M (sum, METH_VARARGS | METH_KEYWORDS), M (mean, METH_VARARGS | METH_KEYWORDS),
-  M (_max, METH_VARARGS), M (_min, METH_VARARGS), M (argmax, METH_VARARGS | METH_KEYWORDS),
-  M (_sort, METH_VARARGS), M (_to_dtype, METH_O),
-  M (requires_grad_, METH_VARARGS | METH_KEYWORDS), M (retain_grad, METH_NOARGS),
-  M (_uniform_, METH_VARARGS), M (_normal_, METH_VARARGS),
+  M (exp), M (log), M (sin), M (cos), M (sqrt), M (abs), M (tanh), M (sigmoid), M (relu), M (neg),
+  M (t), M (contiguous), M (clone), M (detach), M (square),
+  M (exp_), M (log_), M (sin_), M (cos_), M (sqrt_), M (abs_), M (tanh_), M (sigmoid_), M (relu_),
+  M (neg_),
+  M (pow), M (mul), M (div), M (matmul), M (mm), M (mv), M (bmm), M (dot),
+  M (eq), M (ne), M (lt), M (le), M (gt), M (ge), M (add), M (sub),
+  M (add_), M (sub_), M (mul_), M (div_), M (copy_), M (pow_), M (zero_), M (fill_),
+  M (clamp), M (clamp_), M (requires_grad_), M (retain_grad), M (uniform_), M (normal_),
+  M (size), M (stride), M (dim), M (ndimension), M (numel), M (nelement), M (element_size),
+  M (is_contiguous), M (storage_offset), M (data_ptr), M (is_floating_point), M (cpu),
+  M (view), M (reshape), M (expand), M (permute), M (squeeze), M (unsqueeze), M (transpose),
+  M (flatten), M (view_as), M (reshape_as), M (expand_as),
+  M (sum), M (mean), M (max), M (min), M (argmax), M (sort),
+  M (to), M (float), M (double), M (long), M (bool), M (int), M (half), M (type_as), M (cuda),
+  { "clip", (PyCFunction) (void (*) (void)) m_clamp, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { "clip_", (PyCFunction) (void (*) (void)) m_clamp_, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { "multiply", (PyCFunction) (void (*) (void)) m_mul, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { "subtract", (PyCFunction) (void (*) (void)) m_sub, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { "divide", (PyCFunction) (void (*) (void)) m_div, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { "negative", (PyCFunction) (void (*) (void)) m_neg, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { NULL, NULL, 0, NULL },
+};
+
+/* torch.X(input, ...): the method X on input */
+static PyObject *
+function_form (const char *fname,
+               MethodImpl  impl,
+               PyObject   *const *args,
+               Py_ssize_t  nargs,
+               PyObject   *kwnames)
+{
+  if (nargs < 1)
+    {
+      PyErr_Format (PyExc_TypeError, "%s() missing 1 required positional arguments: \"input\"", fname);
+      return NULL;
+    }
+  if (!tensor_arg (fname, "input", 1, args[0]))
+    return NULL;
+  return impl (args[0], args + 1, nargs - 1, kwnames);
+}
+
+/* torch.add(1, t) and friends: PyTorch wraps a number given as input */
+static PyObject *
+number_function_form (const char *fname,
+                      MethodImpl  impl,
+                      PyObject   *const *args,
+                      Py_ssize_t  nargs,
+                      PyObject   *kwnames)
+{
+  g_autoptr(GeTensor) input = NULL;
+  PyObject *wrapped, *result;
+
+  if (nargs < 1 || GkTensor_Check (args[0]))
+    return function_form (fname, impl, args, nargs, kwnames);
+  if ((input = operand_arg (fname, "input", 1, args[0])) == NULL)
+    return NULL;
+  if ((wrapped = gk_tensor_wrap (input)) == NULL)
+    return NULL;
+  result = impl (wrapped, args + 1, nargs - 1, kwnames);
+  Py_DECREF (wrapped);
+  return result;
+}
+
+#define F(name)                                                                       \
+static PyObject *                                                                     \
+f_##name (PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) \
+{                                                                                     \
+  return function_form (#name, m_##name, args, nargs, kwnames);                       \
+}
+
+#define FN(name)                                                                      \
+static PyObject *                                                                     \
+f_##name (PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) \
+{                                                                                     \
+  return number_function_form (#name, m_##name, args, nargs, kwnames);                \
+}
+
+F (exp) F (log) F (sin) F (cos) F (sqrt) F (abs) F (tanh) F (sigmoid) F (relu) F (neg) F (t)
+F (clone) F (detach) F (square)
+FN (pow) FN (mul) FN (add) FN (sub) FN (div)
+F (matmul) F (mm) F (mv) F (bmm) F (dot) F (eq) F (ne) F (lt) F (le) F (gt) F (ge)
+F (clamp) F (numel) F (squeeze) F (unsqueeze) F (transpose) F (flatten)
+F (sum) F (mean) F (max) F (min) F (argmax) F (sort) F (is_floating_point)
+
+static PyObject *
+f_reshape (PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+  static const char *const names[] = { "input", "shape" };
+  PyObject *v[2];
+
+  if (!GK_PARSE ("reshape", names, 2, v) || !tensor_arg ("reshape", "input", 1, v[0]))
+    return NULL;
+  return m_reshape (v[0], &v[1], 1, NULL);
+}
+
+static PyObject *
+f_permute (PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+  static const char *const names[] = { "input", "dims" };
+  PyObject *v[2];
+
+  if (!GK_PARSE ("permute", names, 2, v) || !tensor_arg ("permute", "input", 1, v[0]))
+    return NULL;
+  return m_permute (v[0], &v[1], 1, NULL);
+}
+
+#define FD(name) { #name, (PyCFunction) (void (*) (void)) f_##name, METH_FASTCALL | METH_KEYWORDS, NULL }
+
+static PyMethodDef functions[] = {
+  FD (exp), FD (log), FD (sin), FD (cos), FD (sqrt), FD (abs), FD (tanh), FD (sigmoid), FD (relu),
+  FD (neg), FD (t), FD (clone), FD (detach), FD (square),
+  FD (pow), FD (mul), FD (add), FD (sub), FD (div),
+  FD (matmul), FD (mm), FD (mv), FD (bmm), FD (dot), FD (eq), FD (ne), FD (lt), FD (le), FD (gt), FD (ge),
+  FD (clamp), FD (numel), FD (squeeze), FD (unsqueeze), FD (transpose), FD (flatten), FD (reshape),
+  FD (permute), FD (sum), FD (mean), FD (max), FD (min), FD (argmax), FD (sort), FD (is_floating_point),
+  { "clip", (PyCFunction) (void (*) (void)) f_clamp, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { "multiply", (PyCFunction) (void (*) (void)) f_mul, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { "subtract", (PyCFunction) (void (*) (void)) f_sub, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { "divide", (PyCFunction) (void (*) (void)) f_div, METH_FASTCALL | METH_KEYWORDS, NULL },
+  { "negative", (PyCFunction) (void (*) (void)) f_neg, METH_FASTCALL | METH_KEYWORDS, NULL },
   { NULL, NULL, 0, NULL },
 };
 
 gboolean
-gk_methods_init (void)
+gk_methods_init (PyObject *module)
 {
   for (PyMethodDef *def = methods; def->ml_name != NULL; def++)
     {
@@ -612,5 +1117,5 @@ gk_methods_init (void)
         }
       Py_DECREF (descr);
     }
-  return TRUE;
+  return PyModule_AddFunctions (module, functions) == 0;
 }

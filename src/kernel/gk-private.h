@@ -19,58 +19,103 @@ typedef struct
   PyObject *weakrefs;
 } GkTensor;
 
-/* A heap type, so that the torch package can add methods written in Python. */
+/* A heap type, so that the torch package can add methods written in Python
+ * and nn.Parameter can subclass it. */
 extern PyTypeObject *gk_tensor_type;
 
 #define GkTensor_Check(o) PyObject_TypeCheck ((o), gk_tensor_type)
 #define GK_TENSOR(o) (((GkTensor *) (o))->tensor)
 
 /* The Python object for @t: its existing wrapper (new ref) or a new Tensor.
- * Steals nothing; NULL @t gives None. */
-PyObject   *gk_tensor_wrap            (GeTensor   *t);
-/* Same, consuming the caller's reference to @t (convenient for results).
- * NULL @t with @error set raises the matching Python exception. */
-PyObject   *gk_tensor_wrap_result     (GeTensor   *t,
-                                       GError     *error);
-gboolean    gk_tensor_type_init       (PyObject   *module);
-/* Adds the C-implemented methods (gk-methods.c) to the Tensor type. */
-gboolean    gk_methods_init           (void);
+ * Takes no reference to @t; NULL @t gives None. */
+PyObject   *gk_tensor_wrap            (GeTensor      *t);
+/* Consumes the caller's reference to @t (convenient for results).  NULL @t
+ * raises the exception for *@error (and clears it). */
+PyObject   *gk_tensor_take            (GeTensor      *t,
+                                       GError       **error);
+gboolean    gk_tensor_type_init       (PyObject      *module);
 
-/* ---- conversions (gk-convert.c) ---- */
+/* ---- Tensor methods and their torch.* function forms (gk-methods.c) ---- */
 
-/* Raises the Python exception for an engine error (and frees it).
- * KeyboardInterrupt for GE_ERROR_INTERRUPTED. Returns NULL. */
-PyObject   *gk_raise_error            (GError     *error);
-/* A Python number or 0-dim-able value as a wrapped-number operand, a Tensor
- * as itself (new GeTensor ref), NULL (no exception) when @obj is neither. */
-GeTensor   *gk_operand                (PyObject   *obj);
+gboolean    gk_methods_init           (PyObject      *module);
+
+/* ---- conversions and argument parsing (gk-convert.c) ---- */
+
+/* Raises the Python exception for *@error with PyTorch's type (and clears
+ * it); KeyboardInterrupt for GE_ERROR_INTERRUPTED.  Returns NULL. */
+PyObject   *gk_raise                  (GError       **error);
+/* The same, taking @error (NULL: a Python exception is already set). */
+PyObject   *gk_raise_error            (GError        *error);
+/* A Python number as a wrapped-number operand, a Tensor as itself (new
+ * GeTensor ref), NULL (no exception) when @obj is neither. */
+GeTensor   *gk_operand                (PyObject      *obj);
 /* torch.tensor(data): nested sequences of numbers/bools/tensors, numpy
- * arrays; @dtype < 0 infers. NULL with a Python exception set. */
-GeTensor   *gk_tensor_from_data       (PyObject   *data,
-                                       int         dtype);
-/* Shapes from (2, 3), [2, 3], torch.Size or varargs 2, 3. */
-gboolean    gk_parse_shape            (PyObject   *args,
-                                       int        *ndim,
-                                       gint64     *sizes);
-/* torch.float32 etc. <-> GeDType; -1 for None. */
-int         gk_dtype_from_object      (PyObject   *obj);
-PyObject   *gk_dtype_object           (GeDType     dtype);
-PyObject   *gk_size_object            (int         ndim,
-                                       const gint64 *sizes);
-PyObject   *gk_device_object          (GeDevice    device);
-gboolean    gk_convert_init           (PyObject   *module);
+ * arrays and scalars; @dtype < 0 infers.  NULL with an exception set. */
+GeTensor   *gk_tensor_from_data       (PyObject      *data,
+                                       int            dtype);
+/* A shape given as f(2, 3), f((2, 3)), f([2, 3]) or f(torch.Size). */
+gboolean    gk_parse_shape            (const char    *fname,
+                                       PyObject      *const *args,
+                                       Py_ssize_t     nargs,
+                                       int           *ndim,
+                                       gint64        *sizes);
+/* dim / dims arguments: an int, or None / int / tuple of ints. */
+gboolean    gk_parse_int              (PyObject      *obj,
+                                       int           *value);
+gboolean    gk_parse_dims             (PyObject      *obj,
+                                       int           *n,
+                                       int           *dims);
+/* TRUE unless @obj is given and false; -1 with an exception. */
+int         gk_parse_bool             (PyObject      *obj,
+                                       gboolean       fallback);
+/* torch.float32 etc. -> GeDType; -1 for None/NULL, -2 with an exception. */
+int         gk_dtype_from_object      (PyObject      *obj);
+PyObject   *gk_dtype_object           (GeDType        dtype);
+PyObject   *gk_size_object            (int            ndim,
+                                       const gint64  *sizes);
+PyObject   *gk_device_object          (GeDevice       device);
+/* A device argument (None, "cpu", torch.device...): FALSE with PyTorch's
+ * error for devices this build cannot use. @op names the ATen operator
+ * that would allocate ("empty.memory_format"). */
+gboolean    gk_check_device           (PyObject      *device,
+                                       const char    *op);
+/* "FloatTensor" etc. */
+const char *gk_tensor_type_name       (GeDType        dtype);
+
+/* Parses vectorcall arguments against @names.  A name starting with '$'
+ * is keyword-only.  @values[i] is NULL when not given (borrowed refs). */
+gboolean    gk_parse_args             (const char    *fname,
+                                       PyObject      *const *args,
+                                       Py_ssize_t     nargs,
+                                       PyObject      *kwnames,
+                                       const char    *const *names,
+                                       int            n_names,
+                                       int            n_required,
+                                       PyObject     **values);
+#define GK_PARSE(fname, names, n_required, values) \
+  gk_parse_args ((fname), args, nargs, kwnames, (names), G_N_ELEMENTS (names), (n_required), (values))
+
+gboolean    gk_convert_init           (PyObject      *module);
+
+/* Python-level types registered by the torch package (borrowed refs;
+ * NULL until registered). */
+extern PyObject *gk_size_type;        /* torch.Size */
+extern PyObject *gk_parameter_type;   /* torch.nn.Parameter */
+extern PyObject *gk_return_types[3];  /* torch.return_types.max, min, sort */
+
+enum { GK_RETURN_MAX, GK_RETURN_MIN, GK_RETURN_SORT };
 
 /* ---- grad_fn nodes (gk-node.c) ---- */
 
-PyObject   *gk_node_wrap              (GeNode     *node);
-gboolean    gk_node_type_init         (PyObject   *module);
+PyObject   *gk_node_wrap              (GeNode        *node);
+gboolean    gk_node_type_init         (PyObject      *module);
 
-/* ---- the _gradlab module (gk-module.c) ---- */
+/* ---- autograd, factories, nn functional (gk-module.c) ---- */
 
 PyObject   *gk_module_init            (void);
 
-/* Python-side helpers registered by torch/__init__.py (borrowed refs). */
-extern PyObject *gk_size_type;        /* torch.Size */
-extern PyObject *gk_parameter_type;   /* torch.nn.Parameter */
+/* ---- torch.optim over the engine's optimizers (gk-optim.c) ---- */
+
+gboolean    gk_optim_init             (PyObject      *module);
 
 G_END_DECLS

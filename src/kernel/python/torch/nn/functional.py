@@ -1,32 +1,24 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""torch.nn.functional."""
+"""torch.nn.functional (the ops are C: linear is addmm for 2-D input and
+mse_loss records MseLossBackward0, as in PyTorch)."""
 
+import warnings
 
-def relu(input, inplace=False):
-    return input.relu()
-
-
-def tanh(input):
-    return input.tanh()
+from _gradlab import linear, mse_loss, nn_relu as relu  # noqa: F401
+from _gradlab import flatten  # noqa: F401
 
 
 def sigmoid(input):
+    warnings.warn("nn.functional.sigmoid is deprecated. Use torch.sigmoid instead.")
     return input.sigmoid()
 
 
-def linear(input, weight, bias=None):
-    out = input.matmul(weight.t())
-    return out if bias is None else out + bias
-
-
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    d = (input - target) ** 2
-    if reduction == "mean":
-        return d.mean()
-    if reduction == "sum":
-        return d.sum()
-    return d
+def tanh(input):
+    warnings.warn("nn.functional.tanh is deprecated. Use torch.tanh instead.")
+    return input.tanh()
 
 
 def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError("module 'torch.nn.functional' has no attribute '%s'" % name)
     raise AttributeError("torch.nn.functional.%s is not available in Gradlab yet" % name)
