@@ -6,6 +6,7 @@
 
 #include "ge-autograd-private.h"
 #include "ge-ops-private.h"
+#include "ge-device.h"
 
 /*
  * Each public op runs its raw kernel (ge_op_X) with grad mode off, then, when
@@ -938,13 +939,85 @@ keep_dim (GeTensor *t, int ndim, int dim, gboolean keepdim, GError **error)
   return RAW (ge_op_unsqueeze (t, dim, error));
 }
 
+/* The scatter and gather loops read memory directly: tensors on a GPU make
+ * a round trip through the host (no CUDA kernel for them yet). */
+static GeTensor *
+on_host_then_back (GeTensor *(*compute) (int, const gint64 *, int, gboolean, GeTensor *, GeTensor *, GError **),
+                   int ndim, const gint64 *sizes, int dim, gboolean keepdim,
+                   GeTensor *indices, GeTensor *data, GError **error)
+{
+  g_autoptr(GeTensor) host_indices = RAW (ge_tensor_cpu (indices, error));
+  g_autoptr(GeTensor) host_data = host_indices ? RAW (ge_tensor_cpu (data, error)) : NULL;
+  g_autoptr(GeTensor) host_out = host_data ? RAW (compute (ndim, sizes, dim, keepdim, host_indices,
+                                                           host_data, error)) : NULL;
+
+  return host_out ? RAW (ge_tensor_to_device (host_out, ge_tensor_get_device (data), error)) : NULL;
+}
+
+static GeTensor *
+scatter_compute (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
+                 GeTensor *indices, GeTensor *grad, GError **error);
+
+static GeTensor *
+gather_compute (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
+                GeTensor *indices, GeTensor *source, GError **error);
+
 static GeTensor *
 scatter_values (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
                 GeTensor *indices, GeTensor *grad, GError **error)
 {
-  g_autoptr(GeTensor) g = NULL, idx = NULL;
   GeTensor *out;
   GeNode *node;
+
+  out = ge_tensor_get_device (grad) == GE_DEVICE_CPU
+        ? RAW (scatter_compute (ndim, sizes, dim, keepdim, indices, grad, error))
+        : on_host_then_back (scatter_compute, ndim, sizes, dim, keepdim, indices, grad, error);
+  if (out == NULL)
+    return NULL;
+
+  record_single (out, "ScatterBackward0", scatter_backward, 1, &grad, &node);
+  if (node != NULL)
+    {
+      node->ints[0] = dim;
+      node->ints[1] = keepdim;
+      ge_node_save (node, indices);
+      ge_node_unref (node);
+    }
+  return out;
+}
+
+static GeTensor *
+gather_values (GeTensor *source, int dim, gboolean keepdim, GeTensor *indices, GError **error)
+{
+  int ndim = ge_tensor_get_ndim (source);
+  GeTensor *out;
+  GeNode *node;
+
+  out = ge_tensor_get_device (source) == GE_DEVICE_CPU
+        ? RAW (gather_compute (ndim, ge_tensor_get_sizes (source), dim, keepdim, indices, source, error))
+        : on_host_then_back (gather_compute, ndim, ge_tensor_get_sizes (source), dim, keepdim,
+                             indices, source, error);
+  if (out == NULL)
+    return NULL;
+
+  record_single (out, "GatherBackward0", gather_backward, 1, &source, &node);
+  if (node != NULL)
+    {
+      node->ints[0] = dim;
+      node->ints[1] = keepdim;
+      ge_node_save (node, indices);
+      ge_node_unref (node);
+    }
+  return out;
+}
+
+/* zeros of @sizes with @grad added at @indices along @dim (CPU) */
+static GeTensor *
+scatter_compute (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
+                 GeTensor *indices, GeTensor *grad, GError **error)
+{
+  g_autoptr(GeTensor) g = NULL, idx = NULL;
+  GeTensor *out;
 
   TRY (out = RAW (ge_tensor_zeros (ndim, sizes, ge_tensor_get_dtype (grad), error)));
   if (ndim == 0)
@@ -973,27 +1046,16 @@ scatter_values (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
           ge_store_double (base + flat * elem, dt, ge_load_double (base + flat * elem, dt) + gv[i]);
         }
     }
-  if (out == NULL)
-    return NULL;
-
-  record_single (out, "ScatterBackward0", scatter_backward, 1, &grad, &node);
-  if (node != NULL)
-    {
-      node->ints[0] = dim;
-      node->ints[1] = keepdim;
-      ge_node_save (node, indices);
-      ge_node_unref (node);
-    }
   return out;
 }
 
+/* @source gathered at @indices along @dim (CPU) */
 static GeTensor *
-gather_values (GeTensor *source, int dim, gboolean keepdim, GeTensor *indices, GError **error)
+gather_compute (int ndim, const gint64 *sizes_unused, int dim, gboolean keepdim,
+                GeTensor *indices, GeTensor *source, GError **error)
 {
-  int ndim = ge_tensor_get_ndim (source);
   g_autoptr(GeTensor) idx = NULL, gathered = NULL;
   GeTensor *out;
-  GeNode *node;
 
   if (ndim == 0)
     out = RAW (ge_op_clone (source, error));
@@ -1025,17 +1087,6 @@ gather_values (GeTensor *source, int dim, gboolean keepdim, GeTensor *indices, G
         }
       out = keepdim || ge_tensor_get_ndim (indices) == ndim
             ? ge_tensor_ref (gathered) : RAW (ge_op_squeeze_dim (gathered, dim, error));
-    }
-  if (out == NULL)
-    return NULL;
-
-  record_single (out, "GatherBackward0", gather_backward, 1, &source, &node);
-  if (node != NULL)
-    {
-      node->ints[0] = dim;
-      node->ints[1] = keepdim;
-      ge_node_save (node, indices);
-      ge_node_unref (node);
     }
   return out;
 }
@@ -1589,7 +1640,8 @@ select_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, G
   GeTensor *out;
   GeNode *back;
 
-  TRY (out = RAW (ge_tensor_zeros (in->ndim, in->sizes, ge_tensor_get_dtype (g[0]), error)));
+  TRY (out = RAW (ge_tensor_zeros_on (ge_tensor_get_device (g[0]), in->ndim, in->sizes,
+                                      ge_tensor_get_dtype (g[0]), error)));
   if (node->scalars[0] == 0.0)
     part = RAW (ge_op_select (out, (int) node->ints[0], node->ints[1], error));
   else
