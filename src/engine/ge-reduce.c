@@ -402,30 +402,34 @@ ceil_log2 (gint64 x)
 
 /* multi_row_sum: NROWS running sums of LANES lanes each; row i of the
  * reduced dim starts at in + i * row_stride, column k (of NROWS) at
- * + k * col_stride, lane l at + l * sizeof (T). */
-#define DEFINE_CASCADE(T, suffix)                                                       \
+ * + k * col_stride, lane l at + l * sizeof (T).  NROWS and LANES are
+ * compile-time constants so that the lane loops vectorise (the adds and
+ * their order stay exactly ATen's). */
+#define DEFINE_MULTI_ROW_SUM(T, suffix, NROWS, LANES)                                   \
 static void                                                                             \
-multi_row_sum_##suffix (const char *in, gint64 row_stride, gint64 col_stride,           \
-                        gint64 size, int nrows, int lanes, T *out)                      \
+multi_row_sum_##suffix##_##NROWS##x##LANES (const char *in, gint64 row_stride,          \
+                                            gint64 col_stride, gint64 size, T *out)     \
 {                                                                                       \
   gint64 level_power = MAX ((gint64) 4, ceil_log2 (size) / CASCADE_LEVELS);             \
   gint64 level_step = (gint64) 1 << level_power;                                        \
   gint64 level_mask = level_step - 1;                                                   \
-  T acc[CASCADE_LEVELS][4][8];                                                          \
+  T acc[CASCADE_LEVELS][NROWS][LANES];                                                  \
   gint64 i = 0;                                                                         \
                                                                                         \
   memset (acc, 0, sizeof acc);                                                          \
   for (; i + level_step <= size;)                                                       \
     {                                                                                   \
       for (gint64 j = 0; j < level_step; j++, i++)                                      \
-        for (int k = 0; k < nrows; k++)                                                 \
-          for (int l = 0; l < lanes; l++)                                               \
-            acc[0][k][l] += *(const T *) (in + i * row_stride + k * col_stride           \
-                                          + l * (gint64) sizeof (T));                   \
+        for (int k = 0; k < NROWS; k++)                                                 \
+          {                                                                             \
+            const T *p = (const T *) (in + i * row_stride + k * col_stride);            \
+            for (int l = 0; l < LANES; l++)                                             \
+              acc[0][k][l] += p[l];                                                     \
+          }                                                                             \
       for (int j = 1; j < CASCADE_LEVELS; j++)                                          \
         {                                                                               \
-          for (int k = 0; k < nrows; k++)                                               \
-            for (int l = 0; l < lanes; l++)                                             \
+          for (int k = 0; k < NROWS; k++)                                               \
+            for (int l = 0; l < LANES; l++)                                             \
               {                                                                         \
                 acc[j][k][l] += acc[j - 1][k][l];                                       \
                 acc[j - 1][k][l] = 0;                                                   \
@@ -435,43 +439,59 @@ multi_row_sum_##suffix (const char *in, gint64 row_stride, gint64 col_stride,   
         }                                                                               \
     }                                                                                   \
   for (; i < size; i++)                                                                 \
-    for (int k = 0; k < nrows; k++)                                                     \
-      for (int l = 0; l < lanes; l++)                                                   \
-        acc[0][k][l] += *(const T *) (in + i * row_stride + k * col_stride              \
-                                      + l * (gint64) sizeof (T));                       \
+    for (int k = 0; k < NROWS; k++)                                                     \
+      {                                                                                 \
+        const T *p = (const T *) (in + i * row_stride + k * col_stride);                \
+        for (int l = 0; l < LANES; l++)                                                 \
+          acc[0][k][l] += p[l];                                                         \
+      }                                                                                 \
   for (int j = 1; j < CASCADE_LEVELS; j++)                                              \
-    for (int k = 0; k < nrows; k++)                                                     \
-      for (int l = 0; l < lanes; l++)                                                   \
+    for (int k = 0; k < NROWS; k++)                                                     \
+      for (int l = 0; l < LANES; l++)                                                   \
         acc[0][k][l] += acc[j][k][l];                                                   \
-  for (int k = 0; k < nrows; k++)                                                       \
-    for (int l = 0; l < lanes; l++)                                                     \
-      out[k * lanes + l] = acc[0][k][l];                                                \
-}                                                                                       \
-                                                                                        \
-/* row_sum: @size items (of @lanes lanes) @stride bytes apart, four-way ILP */          \
+  for (int k = 0; k < NROWS; k++)                                                       \
+    for (int l = 0; l < LANES; l++)                                                     \
+      out[k * LANES + l] = acc[0][k][l];                                                \
+}
+
+/* row_sum: @size items (of LANES lanes) @stride bytes apart, four-way ILP */
+#define DEFINE_ROW_SUM(T, suffix, LANES)                                                \
 static void                                                                             \
-row_sum_##suffix (const char *in, gint64 stride, gint64 size, int lanes, T *out)        \
+row_sum_##suffix##_##LANES (const char *in, gint64 stride, gint64 size, T *out)         \
 {                                                                                       \
   gint64 size_ilp = size / 4;                                                           \
-  T partial[4 * 8];                                                                     \
+  T partial[4 * LANES];                                                                 \
                                                                                         \
-  multi_row_sum_##suffix (in, stride * 4, stride, size_ilp, 4, lanes, partial);         \
+  multi_row_sum_##suffix##_4x##LANES (in, stride * 4, stride, size_ilp, partial);       \
   for (gint64 i = size_ilp * 4; i < size; i++)                                          \
-    for (int l = 0; l < lanes; l++)                                                     \
-      partial[l] += *(const T *) (in + i * stride + l * (gint64) sizeof (T));           \
+    {                                                                                   \
+      const T *p = (const T *) (in + i * stride);                                       \
+      for (int l = 0; l < LANES; l++)                                                   \
+        partial[l] += p[l];                                                             \
+    }                                                                                   \
   for (int k = 1; k < 4; k++)                                                           \
-    for (int l = 0; l < lanes; l++)                                                     \
-      partial[l] += partial[k * lanes + l];                                             \
-  for (int l = 0; l < lanes; l++)                                                       \
+    for (int l = 0; l < LANES; l++)                                                     \
+      partial[l] += partial[k * LANES + l];                                             \
+  for (int l = 0; l < LANES; l++)                                                       \
     out[l] = partial[l];                                                                \
-}                                                                                       \
-                                                                                        \
+}
+
+DEFINE_MULTI_ROW_SUM (float, f32, 4, 8)
+DEFINE_MULTI_ROW_SUM (float, f32, 4, 1)
+DEFINE_MULTI_ROW_SUM (double, f64, 4, 4)
+DEFINE_MULTI_ROW_SUM (double, f64, 4, 1)
+DEFINE_ROW_SUM (float, f32, 8)
+DEFINE_ROW_SUM (float, f32, 1)
+DEFINE_ROW_SUM (double, f64, 4)
+DEFINE_ROW_SUM (double, f64, 1)
+
+#define DEFINE_CASCADE(T, suffix, LANES)                                                \
 /* one call of cascade_sum's 2-D loop; outputs are accumulated (+=) */                  \
 static void                                                                             \
 cascade_loop_##suffix (char *out_base, const char *in_base, gint64 size0, gint64 size1, \
                        const gint64 *in_strides_arg, const gint64 *out_strides_arg)     \
 {                                                                                       \
-  const int lanes = 32 / (int) sizeof (T);                                              \
+  const int lanes = LANES;                                              \
   gint64 in_strides[2] = { in_strides_arg[0], in_strides_arg[1] };                      \
   gint64 out_strides[2] = { out_strides_arg[0], out_strides_arg[1] };                   \
   const gint64 elem = sizeof (T);                                                       \
@@ -503,7 +523,7 @@ cascade_loop_##suffix (char *out_base, const char *in_base, gint64 size0, gint64
         {                                                                               \
           const char *row = in_base + j * in_strides[1];                                \
           T vec[8], final_acc = 0;                                                      \
-          row_sum_##suffix (row, 32, vec_size, lanes, vec);                             \
+          row_sum_##suffix##_##LANES (row, 32, vec_size, vec);                             \
           for (gint64 k = vec_size * lanes; k < size0; k++)                             \
             final_acc += *(const T *) (row + k * elem);                                 \
           for (int l = 0; l < lanes; l++)                                               \
@@ -518,20 +538,20 @@ cascade_loop_##suffix (char *out_base, const char *in_base, gint64 size0, gint64
       T sums[4 * 8];                                                                    \
       for (; j + 4 * lanes <= size1; j += 4 * lanes)                                    \
         {                                                                               \
-          multi_row_sum_##suffix (in_base + j * elem, in_strides[0], 32, size0, 4,      \
-                                  lanes, sums);                                         \
+          multi_row_sum_##suffix##_4x##LANES (in_base + j * elem, in_strides[0], 32,       \
+                                                  size0, sums);                                         \
           for (int k = 0; k < 4 * lanes; k++)                                           \
             *(T *) (out_base + (j + k) * out_strides[1]) += sums[k];                    \
         }                                                                               \
       for (; j + lanes <= size1; j += lanes)                                            \
         {                                                                               \
-          row_sum_##suffix (in_base + j * elem, in_strides[0], size0, lanes, sums);     \
+          row_sum_##suffix##_##LANES (in_base + j * elem, in_strides[0], size0, sums);     \
           for (int l = 0; l < lanes; l++)                                               \
             *(T *) (out_base + (j + l) * out_strides[1]) += sums[l];                    \
         }                                                                               \
       for (; j < size1; j++)                                                            \
         {                                                                               \
-          row_sum_##suffix (in_base + j * elem, in_strides[0], size0, 1, sums);         \
+          row_sum_##suffix##_1 (in_base + j * elem, in_strides[0], size0, sums);         \
           *(T *) (out_base + j * out_strides[1]) += sums[0];                            \
         }                                                                               \
     }                                                                                   \
@@ -541,7 +561,7 @@ cascade_loop_##suffix (char *out_base, const char *in_base, gint64 size0, gint64
       for (gint64 j = 0; j < size1; j++)                                                \
         {                                                                               \
           T ans;                                                                        \
-          row_sum_##suffix (in_base + j * in_strides[1], in_strides[0], size0, 1, &ans);\
+          row_sum_##suffix##_1 (in_base + j * in_strides[1], in_strides[0], size0, &ans);\
           *(T *) (out_base + j * out_strides[1]) += ans;                                \
         }                                                                               \
     }                                                                                   \
@@ -552,22 +572,22 @@ cascade_loop_##suffix (char *out_base, const char *in_base, gint64 size0, gint64
       T sums[4];                                                                        \
       for (; j + 3 < size1; j += 4)                                                     \
         {                                                                               \
-          multi_row_sum_##suffix (in_base + j * in_strides[1], in_strides[0],           \
-                                  in_strides[1], size0, 4, 1, sums);                    \
+          multi_row_sum_##suffix##_4x1 (in_base + j * in_strides[1], in_strides[0],     \
+                                            in_strides[1], size0, sums);                    \
           for (int k = 0; k < 4; k++)                                                   \
             *(T *) (out_base + (j + k) * out_strides[1]) += sums[k];                    \
         }                                                                               \
       for (; j < size1; j++)                                                            \
         {                                                                               \
           T ans;                                                                        \
-          row_sum_##suffix (in_base + j * in_strides[1], in_strides[0], size0, 1, &ans);\
+          row_sum_##suffix##_1 (in_base + j * in_strides[1], in_strides[0], size0, &ans);\
           *(T *) (out_base + j * out_strides[1]) += ans;                                \
         }                                                                               \
     }                                                                                   \
 }
 
-DEFINE_CASCADE (float, f32)
-DEFINE_CASCADE (double, f64)
+DEFINE_CASCADE (float, f32, 8)
+DEFINE_CASCADE (double, f64, 4)
 
 /* TensorIterator's view of a reduction: dims (size-1 dims dropped) by
  * increasing input stride, coalesced where input and output both step
