@@ -250,92 +250,6 @@ reduced_count (const GeTensor *self,
 
 /* ---- sum ---- */
 
-/* Pairwise summation over blocks of eight running sums: accurate (error
- * grows with log n) and vectorisable. */
-#define DEFINE_CONTIGUOUS_SUM(name, T)                                        \
-static double                                                                 \
-name (const T *restrict x,                                                    \
-      gint64            n)                                                    \
-{                                                                             \
-  if (n > 256)                                                                \
-    {                                                                         \
-      gint64 half = (n / 2) & ~(gint64) 7;                                    \
-      return name (x, half) + name (x + half, n - half);                      \
-    }                                                                         \
-  else                                                                        \
-    {                                                                         \
-      /* eight independent sums, kept in registers (vectorised in pairs) */   \
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;  \
-      double tail = 0.0;                                                      \
-      gint64 i = 0;                                                           \
-                                                                              \
-      for (; i + 8 <= n; i += 8)                                              \
-        {                                                                     \
-          s0 += (double) x[i];                                                \
-          s1 += (double) x[i + 1];                                            \
-          s2 += (double) x[i + 2];                                            \
-          s3 += (double) x[i + 3];                                            \
-          s4 += (double) x[i + 4];                                            \
-          s5 += (double) x[i + 5];                                            \
-          s6 += (double) x[i + 6];                                            \
-          s7 += (double) x[i + 7];                                            \
-        }                                                                     \
-      for (; i < n; i++)                                                      \
-        tail += (double) x[i];                                                \
-      return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail;        \
-    }                                                                         \
-}
-
-DEFINE_CONTIGUOUS_SUM (sum_contiguous_float, float)
-DEFINE_CONTIGUOUS_SUM (sum_contiguous_double, double)
-
-/* Floating inputs accumulate into doubles. */
-#define DEFINE_SUM_FLOATING(name, T, contiguous_sum)                          \
-static void                                                                   \
-name (gpointer    state,                                                      \
-      const char *in,                                                         \
-      gint64      in_stride,                                                  \
-      gint64      out_offset,                                                 \
-      gint64      out_stride,                                                 \
-      gint64      index,                                                      \
-      gint64      index_stride,                                               \
-      gint64      n)                                                          \
-{                                                                             \
-  const T *restrict x = (const T *) in;                                       \
-  double *restrict acc = (double *) state + out_offset;                       \
-                                                                              \
-  if (out_stride == 0)                                                        \
-    {                                                                         \
-      double s = 0.0;                                                         \
-                                                                              \
-      if (in_stride == 1)                                                     \
-        s = contiguous_sum (x, n);                                            \
-      else                                                                    \
-        for (gint64 k = 0; k < n; k++)                                        \
-          s += (double) x[k * in_stride];                                     \
-      *acc += s;                                                              \
-    }                                                                         \
-  else if (out_stride == 1 && in_stride == 1)                                 \
-    {                                                                         \
-      /* Blocks of eight, which the compiler turns into vector adds. */       \
-      gint64 k = 0;                                                           \
-                                                                              \
-      for (; k + 8 <= n; k += 8)                                              \
-        for (int j = 0; j < 8; j++)                                           \
-          acc[k + j] += (double) x[k + j];                                    \
-      for (; k < n; k++)                                                      \
-        acc[k] += (double) x[k];                                              \
-    }                                                                         \
-  else                                                                        \
-    {                                                                         \
-      for (gint64 k = 0; k < n; k++)                                          \
-        acc[k * out_stride] += (double) x[k * in_stride];                     \
-    }                                                                         \
-}
-
-DEFINE_SUM_FLOATING (sum_float_inner, float, sum_contiguous_float)
-DEFINE_SUM_FLOATING (sum_double_inner, double, sum_contiguous_double)
-
 /* Integers (and bools, as 0/1) accumulate into int64 and wrap on overflow
  * like PyTorch; unsigned arithmetic keeps the wrap defined. */
 #define DEFINE_SUM_INTEGRAL(name, T)                                          \
@@ -694,12 +608,10 @@ sum_reduced (GeTensor       *self,
              GError        **error)
 {
   g_autoptr(GeTensor) out = NULL;
-  g_autofree double *acc = NULL;
   GeDType out_dtype;
   ReducePlan plan;
   gint64 out_numel;
   ReduceInner inner;
-  gpointer state;
 
   if (ge_tensor_get_device (self) == GE_DEVICE_CUDA)
     return ge_cuda_sum_reduced (self, reduced, out_ndim, out_sizes, divide_by_count, error);
@@ -737,56 +649,18 @@ sum_reduced (GeTensor       *self,
       return g_steal_pointer (&out);
     }
 
-  /* float64 and int64 accumulate straight into the result. */
-  if (out_dtype == GE_DTYPE_FLOAT32)
-    {
-      acc = g_try_new0 (double, MAX (out_numel, 1));
-      if (acc == NULL)
-        {
-          g_set_error (error, GE_ERROR, GE_ERROR_MEMORY,
-                       "DefaultCPUAllocator: not enough memory: you tried to allocate %"
-                       G_GINT64_FORMAT " bytes.", out_numel * (gint64) sizeof (double));
-          return NULL;
-        }
-      state = acc;
-    }
-  else
-    {
-      memset (ge_tensor_data_ptr (out), 0, out_numel * ge_dtype_size (out_dtype));
-      state = ge_tensor_data_ptr (out);
-    }
-
+  /* int64 and bool: wrapping int64 sums straight into the result (mean
+   * refuses integer inputs before getting here) */
+  memset (ge_tensor_data_ptr (out), 0, out_numel * ge_dtype_size (out_dtype));
   switch (self->dtype)
     {
-    case GE_DTYPE_FLOAT32: inner = sum_float_inner; break;
-    case GE_DTYPE_FLOAT64: inner = sum_double_inner; break;
     case GE_DTYPE_INT64:   inner = sum_int64_inner; break;
     case GE_DTYPE_BOOL:    inner = sum_bool_inner; break;
     default:               g_return_val_if_reached (NULL);
     }
-
   reduce_plan_init (&plan, self, reduced, INDEX_NONE);
-  if (!reduce_plan_run (&plan, self, inner, state, error))
+  if (!reduce_plan_run (&plan, self, inner, ge_tensor_data_ptr (out), error))
     return NULL;
-
-  if (divide_by_count)
-    {
-      /* 0 / 0 gives NaN for an empty reduction, as in PyTorch. */
-      double count = (double) reduced_count (self, reduced);
-      double *sums = acc != NULL ? acc : ge_tensor_data_ptr (out);
-
-      for (gint64 i = 0; i < out_numel; i++)
-        sums[i] /= count;
-    }
-
-  if (out_dtype == GE_DTYPE_FLOAT32)
-    {
-      float *data = ge_tensor_data_ptr (out);
-
-      for (gint64 i = 0; i < out_numel; i++)
-        data[i] = (float) acc[i];
-    }
-
   return g_steal_pointer (&out);
 }
 

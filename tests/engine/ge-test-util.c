@@ -295,3 +295,132 @@ ge_test_assert_golden_error (const char   *file,
     g_error ("%s:%d: error message\n  \"%s\"\nexpected\n  \"%s\"", file, line,
              err->message, colon + 2);
 }
+
+GeDType
+ge_test_dtype_from_name (const char *name)
+{
+  if (g_str_equal (name, "f32"))
+    return GE_DTYPE_FLOAT32;
+  if (g_str_equal (name, "f64"))
+    return GE_DTYPE_FLOAT64;
+  if (g_str_equal (name, "i64"))
+    return GE_DTYPE_INT64;
+  if (g_str_equal (name, "bool"))
+    return GE_DTYPE_BOOL;
+  g_error ("unknown dtype '%s' in a golden key", name);
+}
+
+GeTensor *
+ge_golden_operand (GeGolden   *golden,
+                   const char *spec)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = g_strdup (spec);
+  gboolean transposed = g_str_has_suffix (base, ":T");
+  GeTensor *t;
+
+  if (transposed)
+    base[strlen (base) - 2] = '\0';
+
+  if (base[0] == '@')
+    {
+      g_autofree char *key = g_strconcat ("input/", base + 1, NULL);
+      t = ge_golden_tensor (golden, key);
+    }
+  else
+    {
+      char *colon = strchr (base, ':');
+      gint64 sizes[GE_MAX_DIMS];
+      int ndim = 0;
+
+      g_assert_nonnull (colon);
+      *colon = '\0';
+      if (colon[1] != '\0')
+        {
+          g_auto(GStrv) parts = g_strsplit (colon + 1, ",", -1);
+
+          for (; parts[ndim] != NULL; ndim++)
+            sizes[ndim] = g_ascii_strtoll (parts[ndim], NULL, 10);
+        }
+      t = ge_tensor_ones (ndim, sizes, ge_test_dtype_from_name (base), &error);
+      g_assert_no_error (error);
+    }
+
+  if (transposed)
+    {
+      GeTensor *view = ge_tensor_transpose (t, -2, -1, &error);
+
+      g_assert_no_error (error);
+      ge_tensor_unref (t);
+      t = view;
+    }
+  return t;
+}
+
+GeTensor *
+ge_test_relayout (GeTensor     *t,
+                  GeTestLayout  layout)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GeTensor) src = NULL;
+  g_autoptr(GeTensor) storage = NULL;
+  int ndim = ge_tensor_get_ndim (t);
+  const gint64 *sizes = ge_tensor_get_sizes (t);
+  GeDType dtype = ge_tensor_get_dtype (t);
+  gsize elem = ge_dtype_size (dtype);
+  gint64 n = ge_tensor_numel (t);
+  gint64 step = layout == GE_TEST_LAYOUT_PADDED ? 2 : 1;
+  gint64 offset = layout == GE_TEST_LAYOUT_PADDED ? 1 : 0;
+  gint64 storage_size = n * step + offset;
+  gint64 strides[GE_MAX_DIMS], index[GE_MAX_DIMS] = { 0 };
+  gint64 stride = step;
+  const char *from;
+  char *to;
+
+  if (layout == GE_TEST_LAYOUT_AS_GIVEN)
+    return ge_tensor_ref (t);
+
+  src = ge_tensor_contiguous (t, &error);
+  g_assert_no_error (error);
+  if (layout == GE_TEST_LAYOUT_CONTIGUOUS)
+    return ge_tensor_clone (src, NULL);
+  storage = ge_tensor_zeros (1, &storage_size, dtype, &error);
+  g_assert_no_error (error);
+  for (int d = 0; d < ndim; d++)
+    {
+      strides[d] = stride;
+      stride *= MAX (sizes[d], 1);
+    }
+
+  from = ge_tensor_data_ptr (src);
+  to = ge_tensor_data_ptr (storage);
+  for (gint64 i = 0; i < n; i++)
+    {
+      gint64 pos = offset;
+
+      for (int d = 0; d < ndim; d++)
+        pos += index[d] * strides[d];
+      memcpy (to + pos * elem, from + i * elem, elem);
+      for (int d = ndim - 1; d >= 0; d--)
+        {
+          if (++index[d] < sizes[d])
+            break;
+          index[d] = 0;
+        }
+    }
+  return ge_tensor_as_strided (storage, ndim, sizes, strides, offset);
+}
+
+GeErrorCode
+ge_test_error_code_for (const char *exception)
+{
+  if (g_str_equal (exception, "IndexError"))
+    return GE_ERROR_INDEX;
+  if (g_str_equal (exception, "ValueError"))
+    return GE_ERROR_VALUE;
+  if (g_str_equal (exception, "TypeError"))
+    return GE_ERROR_TYPE;
+  if (g_str_equal (exception, "_LinAlgError"))
+    return GE_ERROR_LINALG;
+  return GE_ERROR_RUNTIME;
+}

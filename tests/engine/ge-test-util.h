@@ -61,6 +61,28 @@ void        ge_test_assert_golden_error (const char   *file,
 #define ge_assert_golden_error(err, expected) \
   ge_test_assert_golden_error (__FILE__, __LINE__, (err), (expected))
 
+/* Golden keys name dtypes "bool", "i64", "f32", "f64". */
+GeDType     ge_test_dtype_from_name     (const char *name);
+/* An operand named in a golden key: "@name" (the stored tensor
+ * "input/name"), "f32:2,3" (ones of that shape), either with ":T" (the last
+ * two dims transposed, as a view). */
+GeTensor   *ge_golden_operand           (GeGolden   *golden,
+                                         const char *spec);
+/* The Python exception name of a golden error -> the GError code. */
+GeErrorCode ge_test_error_code_for      (const char *exception);
+
+typedef enum
+{
+  GE_TEST_LAYOUT_AS_GIVEN,     /* the tensor itself */
+  GE_TEST_LAYOUT_CONTIGUOUS,   /* a contiguous copy */
+  GE_TEST_LAYOUT_COLUMN_MAJOR, /* first dim fastest: every matrix transposed in memory */
+  GE_TEST_LAYOUT_PADDED,       /* column-major, a gap after every element, offset 1 */
+} GeTestLayout;
+
+/* The values of @t in a new storage laid out as @layout (a strided view). */
+GeTensor   *ge_test_relayout            (GeTensor     *t,
+                                         GeTestLayout  layout);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GeGolden, ge_golden_free)
 
 G_END_DECLS

@@ -20,144 +20,14 @@ static GeGolden *golden;
 
 /* ---- operands and layouts ---- */
 
-static GeDType
-dtype_from_name (const char *name)
-{
-  if (g_str_equal (name, "f32"))
-    return GE_DTYPE_FLOAT32;
-  if (g_str_equal (name, "f64"))
-    return GE_DTYPE_FLOAT64;
-  if (g_str_equal (name, "i64"))
-    return GE_DTYPE_INT64;
-  if (g_str_equal (name, "bool"))
-    return GE_DTYPE_BOOL;
-  g_error ("unknown dtype '%s' in a golden key", name);
-}
-
-/* "@name" (a stored input), "f32:2,3" (ones), either with ":T" (last two
- * dims transposed); see gen-linalg.py. */
-static GeTensor *
-make_operand (const char *spec)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base = g_strdup (spec);
-  gboolean transposed = g_str_has_suffix (base, ":T");
-  GeTensor *t;
-
-  if (transposed)
-    base[strlen (base) - 2] = '\0';
-
-  if (base[0] == '@')
-    {
-      g_autofree char *key = g_strconcat ("input/", base + 1, NULL);
-      t = ge_golden_tensor (golden, key);
-    }
-  else
-    {
-      char *colon = strchr (base, ':');
-      gint64 sizes[GE_MAX_DIMS];
-      int ndim = 0;
-
-      g_assert_nonnull (colon);
-      *colon = '\0';
-      if (colon[1] != '\0')
-        {
-          g_auto(GStrv) parts = g_strsplit (colon + 1, ",", -1);
-
-          for (; parts[ndim] != NULL; ndim++)
-            sizes[ndim] = g_ascii_strtoll (parts[ndim], NULL, 10);
-        }
-      t = ge_tensor_ones (ndim, sizes, dtype_from_name (base), &error);
-      g_assert_no_error (error);
-    }
-
-  if (transposed)
-    {
-      GeTensor *view = ge_tensor_transpose (t, -2, -1, &error);
-
-      g_assert_no_error (error);
-      ge_tensor_unref (t);
-      t = view;
-    }
-  return t;
-}
-
-typedef enum
-{
-  LAYOUT_AS_GIVEN,      /* the operand itself (":T" specs are transposed views) */
-  LAYOUT_COLUMN_MAJOR,  /* first dim fastest: every matrix transposed in memory */
-  LAYOUT_PADDED,        /* column-major, a gap after every element, offset 1 */
-  N_LAYOUTS
-} Layout;
+/* the layouts each golden case is replayed in (index: test data) */
+#define N_LAYOUTS 3
+static const GeTestLayout layouts[N_LAYOUTS] = {
+  GE_TEST_LAYOUT_AS_GIVEN, GE_TEST_LAYOUT_COLUMN_MAJOR, GE_TEST_LAYOUT_PADDED,
+};
+typedef int Layout;
 
 static const char *layout_names[N_LAYOUTS] = { "as-given", "column-major", "padded" };
-
-/* The values of @t in a new storage laid out as @layout (a strided view). */
-static GeTensor *
-relayout (GeTensor *t,
-          Layout    layout)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GeTensor) src = NULL;
-  g_autoptr(GeTensor) storage = NULL;
-  int ndim = ge_tensor_get_ndim (t);
-  const gint64 *sizes = ge_tensor_get_sizes (t);
-  GeDType dtype = ge_tensor_get_dtype (t);
-  gsize elem = ge_dtype_size (dtype);
-  gint64 n = ge_tensor_numel (t);
-  gint64 step = layout == LAYOUT_PADDED ? 2 : 1;
-  gint64 offset = layout == LAYOUT_PADDED ? 1 : 0;
-  gint64 storage_size = n * step + offset;
-  gint64 strides[GE_MAX_DIMS], index[GE_MAX_DIMS] = { 0 };
-  gint64 stride = step;
-  const char *from;
-  char *to;
-
-  if (layout == LAYOUT_AS_GIVEN)
-    return ge_tensor_ref (t);
-
-  src = ge_tensor_contiguous (t, &error);
-  g_assert_no_error (error);
-  storage = ge_tensor_zeros (1, &storage_size, dtype, &error);
-  g_assert_no_error (error);
-  for (int d = 0; d < ndim; d++)
-    {
-      strides[d] = stride;
-      stride *= MAX (sizes[d], 1);
-    }
-
-  from = ge_tensor_data_ptr (src);
-  to = ge_tensor_data_ptr (storage);
-  for (gint64 i = 0; i < n; i++)
-    {
-      gint64 pos = offset;
-
-      for (int d = 0; d < ndim; d++)
-        pos += index[d] * strides[d];
-      memcpy (to + pos * elem, from + i * elem, elem);
-      for (int d = ndim - 1; d >= 0; d--)
-        {
-          if (++index[d] < sizes[d])
-            break;
-          index[d] = 0;
-        }
-    }
-  return ge_tensor_as_strided (storage, ndim, sizes, strides, offset);
-}
-
-static GeErrorCode
-error_code_for (const char *exception)
-{
-  if (g_str_equal (exception, "IndexError"))
-    return GE_ERROR_INDEX;
-  if (g_str_equal (exception, "ValueError"))
-    return GE_ERROR_VALUE;
-  if (g_str_equal (exception, "TypeError"))
-    return GE_ERROR_TYPE;
-  if (g_str_equal (exception, "_LinAlgError"))
-    return GE_ERROR_LINALG;
-  return GE_ERROR_RUNTIME;
-}
 
 /* ---- replaying a call ---- */
 
@@ -277,10 +147,10 @@ check_golden_product (const char *key,
 
   g_assert_cmpuint (g_strv_length (parts), ==, 3);
   lookup_op (parts[0], &op, &ref_op);
-  a0 = make_operand (parts[1]);
-  b0 = make_operand (parts[2]);
-  a = relayout (a0, layout);
-  b = relayout (b0, layout);
+  a0 = ge_golden_operand (golden, parts[1]);
+  b0 = ge_golden_operand (golden, parts[2]);
+  a = ge_test_relayout (a0, layouts[layout]);
+  b = ge_test_relayout (b0, layouts[layout]);
 
   result = op (a, b, &error);
   if (error != NULL)
@@ -299,8 +169,8 @@ check_golden_inverse (const char *key,
                       Layout      layout)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GeTensor) a0 = make_operand (key + strlen ("inv/"));
-  g_autoptr(GeTensor) a = relayout (a0, layout);
+  g_autoptr(GeTensor) a0 = ge_golden_operand (golden, key + strlen ("inv/"));
+  g_autoptr(GeTensor) a = ge_test_relayout (a0, layouts[layout]);
   g_autoptr(GeTensor) result = NULL;
   g_autoptr(GeTensor) ref_result = NULL;
   g_autoptr(GeTensor) expected = ge_golden_tensor (golden, key);
@@ -370,7 +240,7 @@ test_golden_errors (void)
       exception = g_strndup (expected, message - expected);
       message += 2;
 
-      a = make_operand (parts[1]);
+      a = ge_golden_operand (golden, parts[1]);
       if (g_str_equal (parts[0], "inv"))
         result = ge_tensor_linalg_inv (a, &error);
       else
@@ -378,12 +248,12 @@ test_golden_errors (void)
           BinaryOp op, ref_op;
 
           lookup_op (parts[0], &op, &ref_op);
-          b = make_operand (parts[2]);
+          b = ge_golden_operand (golden, parts[2]);
           result = op (a, b, &error);
         }
       if (result != NULL)
         g_error ("%s: expected the error \"%s\"", keys[i], expected);
-      ge_assert_error (error, error_code_for (exception), message);
+      ge_assert_error (error, ge_test_error_code_for (exception), message);
       checked++;
     }
   g_assert_cmpuint (checked, >=, 100);
