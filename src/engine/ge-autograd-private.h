@@ -13,13 +13,14 @@ typedef struct
   int     input_nr;
 } GeEdge;
 
-/* Shape and dtype of a forward input or output: gradients are reduced and
- * cast to it (PyTorch's validate_outputs). */
+/* Shape, dtype and device of a forward input or output: gradients are
+ * reduced, cast and (0-dim ones) moved to it (PyTorch's validate_outputs). */
 typedef struct
 {
-  int     ndim;
-  gint64  sizes[GE_MAX_DIMS];
-  GeDType dtype;
+  int      ndim;
+  gint64   sizes[GE_MAX_DIMS];
+  GeDType  dtype;
+  GeDevice device;
 } GeTensorMeta;
 
 typedef struct

@@ -250,6 +250,7 @@ meta_from_tensor (GeTensorMeta   *meta,
   meta->ndim = t->ndim;
   memcpy (meta->sizes, t->sizes, sizeof (gint64) * t->ndim);
   meta->dtype = t->dtype;
+  meta->device = ge_tensor_get_device (t);
 }
 
 /* A header over @t's storage and geometry without autograd state. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ge-autograd-private.h"
+#include "ge-device.h"
 
 /*
  * A backward pass is a loop over ge_backward_run_step().  Each node waits
@@ -227,6 +228,26 @@ validate_grad (GeNode    *node,
         return NULL;
       ge_tensor_unref (g);
       g = cast;
+    }
+  if (ge_tensor_get_device (g) != meta->device)
+    {
+      GeTensor *moved;
+
+      /* PyTorch 1.13 moves a 0-dim gradient (the gradient of a CPU scalar
+       * used with cuda tensors, or the reverse) and refuses any other */
+      if (ge_tensor_get_ndim (g) != 0)
+        {
+          g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
+                       "Function %s returned an invalid gradient at index %d - expected device %s "
+                       "but got %s", node->name, i, ge_device_name (meta->device),
+                       ge_device_name (ge_tensor_get_device (g)));
+          return NULL;
+        }
+      moved = ge_tensor_to_device (g, meta->device, error);
+      if (moved == NULL)
+        return NULL;
+      ge_tensor_unref (g);
+      g = moved;
     }
   return g_steal_pointer (&g);
 }

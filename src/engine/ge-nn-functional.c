@@ -6,6 +6,7 @@
 
 #include "ge-nn.h"
 #include "ge-autograd-private.h"
+#include "ge-device-private.h"
 #include "ge-ops-private.h"
 
 /*
@@ -16,6 +17,15 @@
 
 #define RAW(expr) GE_NO_GRAD (expr)
 #define TRY(expr) G_STMT_START { if ((expr) == NULL) return FALSE; } G_STMT_END
+
+/*
+ * For the tests only: when TRUE, addmm, mse_loss and the optimisers
+ * (ge-optim.c) take their device code paths (generic engine ops) on the CPU
+ * too, so that test-cuda-parity --self-check can compare them with the CPU
+ * fast paths where there is no GPU.  Not in any header: the tests and
+ * ge-optim.c declare it.
+ */
+gboolean ge_test_device_paths = FALSE;
 
 /* ---- reductions by name ---- */
 
@@ -101,19 +111,67 @@ fits_int (gint64 v)
   return v >= 0 && v <= G_MAXINT;
 }
 
+/* A Python number of @dtype's category, as ATen passes alpha and beta. */
+static GeTensor *
+wrap_scalar (double   value,
+             GeDType  dtype)
+{
+  return dtype == GE_DTYPE_INT64 ? ge_tensor_wrap_int ((gint64) value) : ge_tensor_wrap_double (value);
+}
+
+/*
+ * The same on CUDA (or with any operand there): the product through
+ * ge_op_mm (cuBLAS, or the int64 kernel), then result = beta * result +
+ * alpha * product as in-place ops.  The roundings are cuBLAS's, not
+ * OpenBLAS's; the parity suite's MATMUL tolerance covers them.
+ */
+static gboolean
+gemm_into_on_device (GeTensor  *result,
+                     GeTensor  *m1,
+                     GeTensor  *m2,
+                     double     beta,
+                     double     alpha,
+                     GError   **error)
+{
+  g_autoptr(GeTensor) product = NULL;
+
+  if (!ge_device_check_same (3, (GeTensor *[]) { result, m1, m2 }, FALSE, NULL, error))
+    return FALSE;
+  if ((product = ge_op_mm (m1, m2, error)) == NULL)
+    return FALSE;
+  if (alpha != 1.0)
+    {
+      g_autoptr(GeTensor) a = wrap_scalar (alpha, result->dtype);
+
+      if (!ge_op_mul_ (product, a, error))
+        return FALSE;
+    }
+  if (beta == 0.0)
+    return ge_op_copy_ (result, product, error);
+  if (beta != 1.0)
+    {
+      g_autoptr(GeTensor) b = wrap_scalar (beta, result->dtype);
+
+      if (!ge_op_mul_ (result, b, error))
+        return FALSE;
+    }
+  return ge_op_add_ (result, product, error);
+}
+
 /*
  * result = beta * bias + alpha * (m1 @ m2) for a fresh contiguous result,
  * transcribing ATen 1.13's addmm_impl_cpu_ and cpublas::gemm: the same
  * choice of column-major operands, transposes and leading dimensions, so
  * that OpenBLAS is called exactly as PyTorch calls it (and rounds the same).
+ * Operands on CUDA take gemm_into_on_device() instead.
  */
 gboolean
 ge_gemm_into (GeTensor  *result,
               GeTensor  *m1_t,
-           GeTensor  *m2_t,
-           double     beta,
-           double     alpha,
-           GError   **error)
+              GeTensor  *m2_t,
+              double     beta,
+              double     alpha,
+              GError   **error)
 {
   Matrix m1 = { { 0 } }, m2 = { { 0 } };
   gint64 r_sizes[2] = { result->sizes[0], result->sizes[1] };
@@ -121,6 +179,9 @@ ge_gemm_into (GeTensor  *result,
   gboolean transpose_c, transpose_a, transpose_b, ok = TRUE;
   gint64 m, n, k, lda, ldb, ldc;
   GeDType dtype = result->dtype;
+
+  if (ge_device_any_cuda (3, (GeTensor *[]) { result, m1_t, m2_t }))
+    return gemm_into_on_device (result, m1_t, m2_t, beta, alpha, error);
 
   if (!matrix_from (&m1, m1_t, FALSE, error) || !matrix_from (&m2, m2_t, FALSE, error))
     {
@@ -290,7 +351,10 @@ check_dispatch (GeTensor  *m1,
 {
   if (m1->dtype == GE_DTYPE_BOOL)
     {
-      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME, "\"addmm_impl_cpu_\" not implemented for 'Bool'");
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                           ge_tensor_get_device (m1) == GE_DEVICE_CUDA
+                           ? "\"addmm_cuda\" not implemented for 'Bool'"
+                           : "\"addmm_impl_cpu_\" not implemented for 'Bool'");
       return FALSE;
     }
   if (m1->dtype != m2->dtype)
@@ -313,8 +377,11 @@ addmm_raw (GeTensor  *bias,
 {
   g_autoptr(GeTensor) result = NULL;
   gint64 sizes[2];
+  GeDevice device;
 
-  if (!check_matrices (bias, m1, m2, error))
+  /* the device check comes first, as in ATen's generated wrappers */
+  if (!ge_device_check_same (3, (GeTensor *[]) { bias, m1, m2 }, FALSE, &device, error) ||
+      !check_matrices (bias, m1, m2, error))
     return NULL;
   sizes[0] = m1->sizes[0];
   sizes[1] = m2->sizes[1];
@@ -345,7 +412,7 @@ addmm_raw (GeTensor  *bias,
       beta = 0.0;
     }
 
-  if (result == NULL && (result = ge_tensor_zeros (2, sizes, m1->dtype, error)) == NULL)
+  if (result == NULL && (result = ge_tensor_zeros_on (device, 2, sizes, m1->dtype, error)) == NULL)
     return NULL;
   if (ge_tensor_numel (result) == 0)
     return g_steal_pointer (&result);
@@ -355,15 +422,16 @@ addmm_raw (GeTensor  *bias,
     {
       if (beta != 1.0)
         {
-          g_autoptr(GeTensor) b = m1->dtype == GE_DTYPE_INT64 ? ge_tensor_wrap_int ((gint64) beta)
-                                                               : ge_tensor_wrap_double (beta);
+          g_autoptr(GeTensor) b = wrap_scalar (beta, m1->dtype);
+
           if (!ge_op_mul_ (result, b, error))
             return NULL;
         }
       return g_steal_pointer (&result);
     }
 
-  if (!ge_gemm_into (result, m1, m2, beta, alpha, error))
+  if (ge_test_device_paths ? !gemm_into_on_device (result, m1, m2, beta, alpha, error)
+                            : !ge_gemm_into (result, m1, m2, beta, alpha, error))
     return NULL;
   return g_steal_pointer (&result);
 }
@@ -679,13 +747,16 @@ ge_tensor_linear (GeTensor  *input,
 
 /* ---- mse_loss ---- */
 
-/* Both contiguous, of one floating dtype and one shape: the fused loops
- * below apply. */
+/* Both on the CPU, contiguous, of one floating dtype and one shape: the
+ * fused loops below apply.  Anything on CUDA takes the generic ops (sub,
+ * mul, sum, div), which dispatch to the device and check the devices. */
 static gboolean
 dense_pair (const GeTensor *a,
             const GeTensor *b)
 {
-  return a->dtype == b->dtype && ge_dtype_is_floating (a->dtype) && a->ndim == b->ndim &&
+  return !ge_test_device_paths &&
+         ge_tensor_get_device (a) == GE_DEVICE_CPU && ge_tensor_get_device (b) == GE_DEVICE_CPU &&
+         a->dtype == b->dtype && ge_dtype_is_floating (a->dtype) && a->ndim == b->ndim &&
          memcmp (a->sizes, b->sizes, sizeof (gint64) * a->ndim) == 0 &&
          ge_tensor_is_contiguous (a) && ge_tensor_is_contiguous (b);
 }
@@ -740,7 +811,8 @@ mse_raw (GeTensor     *a,
 
   if (!ge_dtype_is_floating (dtype))
     {
-      g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME, "\"mse_cpu\" not implemented for '%s'",
+      g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME, "\"%s\" not implemented for '%s'",
+                   ge_device_any_cuda (2, operands) ? "mse_cuda" : "mse_cpu",
                    ge_dtype_scalar_name (dtype));
       return NULL;
     }
@@ -796,7 +868,8 @@ mse_grad (GeTensor    *grad,
 
   /* one pass when nothing is recorded (no create_graph, no stepping) */
   if (local == NULL && !ge_grad_mode_is_enabled () && dense_pair (self, target) &&
-      grad->dtype == self->dtype && ge_tensor_is_contiguous (grad) &&
+      ge_tensor_get_device (grad) == GE_DEVICE_CPU && grad->dtype == self->dtype &&
+      ge_tensor_is_contiguous (grad) &&
       (ge_tensor_numel (grad) == 1 || dense_pair (grad, self)))
     {
       GeTensor *out = ge_tensor_empty (self->ndim, self->sizes, self->dtype, error);

@@ -84,5 +84,9 @@ GeTensor *ge_op_as_strided (GeTensor *self, int ndim, const gint64 *sizes, const
  * as ATen 1.13's addmm does (same roundings as PyTorch); ge-nn-functional.c */
 gboolean ge_gemm_into (GeTensor *result, GeTensor *m1, GeTensor *m2, double beta, double alpha,
                        GError **error);
+/* Tests only: route addmm, linear, mse_loss and the optimisers through their
+ * device (CUDA) code paths on CPU tensors, so that the parity harness can
+ * compare those paths with the CPU fast paths on a machine without a GPU. */
+extern gboolean ge_test_device_paths;
 
 G_END_DECLS

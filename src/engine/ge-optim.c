@@ -7,6 +7,7 @@
 
 #include "ge-optim.h"
 #include "ge-autograd-private.h"
+#include "ge-device.h"
 #include "ge-ops-private.h"
 
 /*
@@ -22,6 +23,12 @@
  *
  * The hyperparameters' own arithmetic (1 - alpha, lr / bias_correction1,
  * ...) is done in double like Python does.
+ *
+ * Parameters on CUDA (or any state or gradient there) take the same
+ * updates as sequences of raw engine ops (device_step_*), in the order
+ * and with the roundings listed above, each op dispatching to the device:
+ * no element is touched from the host.  Their state is made on the
+ * parameter's device.
  */
 
 typedef struct
@@ -588,7 +595,261 @@ static GeTensor *
 zeros_like_param (GeTensor  *p,
                   GError   **error)
 {
-  return ge_tensor_zeros (ge_tensor_get_ndim (p), ge_tensor_get_sizes (p), ge_tensor_get_dtype (p), error);
+  return ge_tensor_zeros_on (ge_tensor_get_device (p), ge_tensor_get_ndim (p), ge_tensor_get_sizes (p),
+                             ge_tensor_get_dtype (p), error);
+}
+
+/* ---- the same updates as engine ops, for tensors on CUDA ---- */
+
+/* A Python float as ATen receives it: converted to the tensor's dtype by
+ * the op. */
+#define NUMBER(v) ge_tensor_wrap_double (v)
+#define TRY_T(expr) G_STMT_START { if ((expr) == NULL) return FALSE; } G_STMT_END
+#define TRY_B(expr) G_STMT_START { if (!(expr)) return FALSE; } G_STMT_END
+
+/* t.mul_(s) */
+static gboolean
+mul_scalar_ (GeTensor  *t,
+             double     s,
+             GError   **error)
+{
+  g_autoptr(GeTensor) n = NUMBER (s);
+
+  return ge_op_mul_ (t, n, error);
+}
+
+/* s * u, one rounding */
+static GeTensor *
+scaled (GeTensor  *u,
+        double     s,
+        GError   **error)
+{
+  g_autoptr(GeTensor) n = NUMBER (s);
+
+  return ge_op_mul (u, n, error);
+}
+
+/* t.add_(u, alpha=s): t = t + (T) s * u */
+static gboolean
+add_scaled_ (GeTensor  *t,
+             GeTensor  *u,
+             double     s,
+             GError   **error)
+{
+  g_autoptr(GeTensor) su = NULL;
+
+  TRY_T (su = scaled (u, s, error));
+  return ge_op_add_ (t, su, error);
+}
+
+/* t.add(u, alpha=s), out of place */
+static GeTensor *
+added_scaled (GeTensor  *t,
+              GeTensor  *u,
+              double     s,
+              GError   **error)
+{
+  g_autoptr(GeTensor) su = scaled (u, s, error);
+
+  return su != NULL ? ge_op_add (t, su, error) : NULL;
+}
+
+/* t.addcmul_(u, v, value=s): t = t + ((T) s * u) * v */
+static gboolean
+addcmul_ (GeTensor  *t,
+          GeTensor  *u,
+          GeTensor  *v,
+          double     s,
+          GError   **error)
+{
+  g_autoptr(GeTensor) su = NULL, suv = NULL;
+
+  TRY_T (su = scaled (u, s, error));
+  TRY_T (suv = ge_op_mul (su, v, error));
+  return ge_op_add_ (t, suv, error);
+}
+
+/* t.addcdiv_(u, v, value=s): t = t + ((T) s * u) / v */
+static gboolean
+addcdiv_ (GeTensor  *t,
+          GeTensor  *u,
+          GeTensor  *v,
+          double     s,
+          GError   **error)
+{
+  g_autoptr(GeTensor) su = NULL, q = NULL;
+
+  if (s == 1.0)
+    TRY_T (q = ge_op_div (u, v, error));
+  else
+    {
+      TRY_T (su = scaled (u, s, error));
+      TRY_T (q = ge_op_div (su, v, error));
+    }
+  return ge_op_add_ (t, q, error);
+}
+
+/* grad, or -grad with maximize; then grad + weight_decay * param */
+static GeTensor *
+device_direction (GeTensor              *p,
+                  GeTensor              *grad,
+                  const GeOptimOptions  *o,
+                  GError               **error)
+{
+  g_autoptr(GeTensor) d = o->maximize ? ge_op_neg (grad, error) : ge_tensor_ref (grad);
+
+  if (d == NULL)
+    return NULL;
+  if (o->weight_decay != 0)
+    return added_scaled (d, p, o->weight_decay, error);
+  return g_steal_pointer (&d);
+}
+
+/* _single_tensor_sgd */
+static gboolean
+device_step_sgd (GeTensor              *p,
+                 GeTensor              *grad,
+                 ParamState            *st,
+                 const GeOptimOptions  *o,
+                 GError               **error)
+{
+  g_autoptr(GeTensor) d = NULL;
+
+  TRY_T (d = device_direction (p, grad, o, error));
+  if (o->momentum != 0)
+    {
+      if (st->momentum_buffer == NULL)
+        {
+          /* buf = torch.clone(d_p).detach() */
+          TRY_T (st->momentum_buffer = ge_op_clone (d, error));
+        }
+      else
+        {
+          TRY_B (mul_scalar_ (st->momentum_buffer, o->momentum, error));
+          TRY_B (add_scaled_ (st->momentum_buffer, d, 1.0 - o->dampening, error));
+        }
+      if (o->nesterov)
+        {
+          GeTensor *nesterov = added_scaled (d, st->momentum_buffer, o->momentum, error);
+
+          TRY_T (nesterov);
+          ge_tensor_unref (d);
+          d = nesterov;
+        }
+      else
+        {
+          ge_tensor_unref (d);
+          d = ge_tensor_ref (st->momentum_buffer);
+        }
+    }
+  return add_scaled_ (p, d, -o->lr, error);
+}
+
+/* _single_tensor_rmsprop (st->step already counted) */
+static gboolean
+device_step_rmsprop (GeTensor              *p,
+                     GeTensor              *grad,
+                     ParamState            *st,
+                     const GeOptimOptions  *o,
+                     GError               **error)
+{
+  g_autoptr(GeTensor) g = NULL, avg = NULL;
+  g_autoptr(GeTensor) eps = NUMBER (o->eps);
+
+  TRY_T (g = device_direction (p, grad, o, error));
+  TRY_B (mul_scalar_ (st->square_avg, o->alpha, error));
+  TRY_B (addcmul_ (st->square_avg, g, g, 1.0 - o->alpha, error));
+  if (o->centered)
+    {
+      g_autoptr(GeTensor) var = NULL;
+
+      TRY_B (mul_scalar_ (st->grad_avg, o->alpha, error));
+      TRY_B (add_scaled_ (st->grad_avg, g, 1.0 - o->alpha, error));
+      /* square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_() */
+      TRY_T (var = ge_op_clone (st->square_avg, error));
+      TRY_B (addcmul_ (var, st->grad_avg, st->grad_avg, -1.0, error));
+      TRY_T (avg = ge_op_sqrt (var, error));
+    }
+  else
+    TRY_T (avg = ge_op_sqrt (st->square_avg, error));
+  TRY_B (ge_op_add_ (avg, eps, error));
+  if (o->momentum > 0)
+    {
+      TRY_B (mul_scalar_ (st->momentum_buffer, o->momentum, error));
+      TRY_B (addcdiv_ (st->momentum_buffer, g, avg, 1.0, error));
+      return add_scaled_ (p, st->momentum_buffer, -o->lr, error);
+    }
+  return addcdiv_ (p, g, avg, -o->lr, error);
+}
+
+/* torch.maximum(a, b, out=a): NaN wins */
+static gboolean
+maximum_into (GeTensor  *a,
+              GeTensor  *b,
+              GError   **error)
+{
+  g_autoptr(GeTensor) greater = NULL, larger = NULL, b_nan = NULL, a_nan = NULL;
+  g_autoptr(GeTensor) with_b_nan = NULL, result = NULL;
+
+  TRY_T (greater = ge_op_gt (b, a, error));
+  TRY_T (larger = ge_op_where (greater, b, a, error));
+  TRY_T (b_nan = ge_op_ne (b, b, error));
+  TRY_T (with_b_nan = ge_op_where (b_nan, b, larger, error));
+  TRY_T (a_nan = ge_op_ne (a, a, error));
+  TRY_T (result = ge_op_where (a_nan, a, with_b_nan, error));
+  return ge_op_copy_ (a, result, error);
+}
+
+/* _single_tensor_adam (st->step already counted) */
+static gboolean
+device_step_adam (GeTensor              *p,
+                  GeTensor              *grad,
+                  ParamState            *st,
+                  const GeOptimOptions  *o,
+                  GError               **error)
+{
+  const double bias_correction1 = 1.0 - pow (o->beta1, st->step);
+  const double bias_correction2 = 1.0 - pow (o->beta2, st->step);
+  const double step_size = o->lr / bias_correction1;
+  g_autoptr(GeTensor) g = NULL, root = NULL, denom = NULL;
+  g_autoptr(GeTensor) bias_correction2_sqrt = NUMBER (sqrt (bias_correction2));
+  g_autoptr(GeTensor) eps = NUMBER (o->eps);
+
+  TRY_T (g = device_direction (p, grad, o, error));
+  TRY_B (mul_scalar_ (st->exp_avg, o->beta1, error));
+  TRY_B (add_scaled_ (st->exp_avg, g, 1.0 - o->beta1, error));
+  TRY_B (mul_scalar_ (st->exp_avg_sq, o->beta2, error));
+  TRY_B (addcmul_ (st->exp_avg_sq, g, g, 1.0 - o->beta2, error));
+  if (o->amsgrad)
+    {
+      TRY_B (maximum_into (st->max_exp_avg_sq, st->exp_avg_sq, error));
+      TRY_T (root = ge_op_sqrt (st->max_exp_avg_sq, error));
+    }
+  else
+    TRY_T (root = ge_op_sqrt (st->exp_avg_sq, error));
+  /* (v.sqrt() / bias_correction2_sqrt).add_(eps) */
+  TRY_T (denom = ge_op_div (root, bias_correction2_sqrt, error));
+  TRY_B (ge_op_add_ (denom, eps, error));
+  return addcdiv_ (p, st->exp_avg, denom, -step_size, error);
+}
+
+/* ge-nn-functional.c: the tests' switch to the device code paths */
+
+/* Whether every tensor of the update is on the CPU (the loops above). */
+static gboolean
+all_on_cpu (GeTensor   *p,
+            GeTensor   *grad,
+            ParamState *st)
+{
+  if (ge_test_device_paths)
+    return FALSE;
+  GeTensor *tensors[] = { p, grad, st->momentum_buffer, st->square_avg, st->grad_avg,
+                          st->exp_avg, st->exp_avg_sq, st->max_exp_avg_sq };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tensors); i++)
+    if (tensors[i] != NULL && ge_tensor_get_device (tensors[i]) != GE_DEVICE_CPU)
+      return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -663,12 +924,6 @@ step_param (GeOptimizer           *self,
       return FALSE;
     }
 
-  if ((g = ge_op_contiguous (grad, error)) == NULL)
-    return FALSE;
-  work = ge_tensor_is_contiguous (p) ? ge_tensor_ref (p) : ge_op_clone (p, error);
-  if (work == NULL)
-    return FALSE;
-
   st = g_hash_table_lookup (self->state, p);
   if (st == NULL)
     {
@@ -676,6 +931,35 @@ step_param (GeOptimizer           *self,
       g_hash_table_insert (self->state, p, st);
     }
   if (!st->initialized && !init_state (self, o, st, p, error))
+    return FALSE;
+
+  if (!all_on_cpu (p, grad, st))
+    {
+      /* the op sequences; the ops check that everything is on one device */
+      switch (self->kind)
+        {
+        case GE_OPTIMIZER_SGD:
+          return device_step_sgd (p, grad, st, o, error);
+        case GE_OPTIMIZER_RMSPROP:
+          if ((o->momentum > 0 && !ensure_buffer (&st->momentum_buffer, p, error)) ||
+              (o->centered && !ensure_buffer (&st->grad_avg, p, error)))
+            return FALSE;
+          st->step += 1;
+          return device_step_rmsprop (p, grad, st, o, error);
+        case GE_OPTIMIZER_ADAM:
+          if (o->amsgrad && !ensure_buffer (&st->max_exp_avg_sq, p, error))
+            return FALSE;
+          st->step = (float) (st->step + 1.0f);
+          return device_step_adam (p, grad, st, o, error);
+        default:
+          g_return_val_if_reached (FALSE);
+        }
+    }
+
+  if ((g = ge_op_contiguous (grad, error)) == NULL)
+    return FALSE;
+  work = ge_tensor_is_contiguous (p) ? ge_tensor_ref (p) : ge_op_clone (p, error);
+  if (work == NULL)
     return FALSE;
 
   switch (self->kind)

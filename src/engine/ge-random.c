@@ -4,6 +4,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "ge-device-private.h"
 #include "ge-random.h"
 #include "ge-tensor-private.h"
 
@@ -263,16 +264,19 @@ check_floating (const GeTensor *self,
   return FALSE;
 }
 
-/* The fills write through host pointers; the CUDA backend has its own. */
+/* A tensor tagged cuda goes to the CUDA generator (ge-device.c), whose
+ * kernel writes device memory: one whose memory is on the host (a test's
+ * faked tag; never a real tensor) must not get there. */
 static gboolean
-check_host_storage (const GeTensor *self,
-                    const char     *op_name,
-                    GError        **error)
+check_device_memory (const GeTensor *self,
+                     const char     *op_name,
+                     GError        **error)
 {
-  if (ge_tensor_get_device (self) == GE_DEVICE_CPU)
+  if (ge_device_is_device_memory (self))
     return TRUE;
   g_set_error (error, GE_ERROR, GE_ERROR_NOT_IMPLEMENTED,
-               "%s is not available for cuda tensors in Gradlab yet", op_name);
+               "%s of a cuda tensor whose memory is not on the device is not available in Gradlab",
+               op_name);
   return FALSE;
 }
 
@@ -481,8 +485,14 @@ ge_tensor_uniform_ (GeTensor     *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_host_storage (self, "uniform_", error)
-      || !check_floating (self, "check_uniform_bounds", error)
+  /* The fills below write through host pointers: a CUDA tensor takes the
+   * CUDA generator (ge-device.c), which runs these same checks on a CPU
+   * probe first.  @generator is a CPU generator and has no say there. */
+  if (ge_tensor_get_device (self) != GE_DEVICE_CPU)
+    return check_device_memory (self, "uniform_", error) &&
+           ge_tensor_uniform_any_ (self, from, to, generator, error);
+
+  if (!check_floating (self, "check_uniform_bounds", error)
       || !check_uniform_bounds (self, from, to, error))
     return FALSE;
 
@@ -631,8 +641,11 @@ ge_tensor_normal_ (GeTensor     *self,
                    "normal expects std >= 0.0, but found std %s", format_g (std_text, std));
       return FALSE;
     }
-  if (!check_host_storage (self, "normal_", error)
-      || !check_floating (self, "normal_kernel_cpu", error))
+  /* CUDA tensors: the CUDA generator, as for uniform_ */
+  if (ge_tensor_get_device (self) != GE_DEVICE_CPU)
+    return check_device_memory (self, "normal_", error) &&
+           ge_tensor_normal_any_ (self, mean, std, generator, error);
+  if (!check_floating (self, "normal_kernel_cpu", error))
     return FALSE;
 
   n = ge_tensor_numel (self);

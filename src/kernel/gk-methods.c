@@ -585,7 +585,6 @@ SIMPLE (is_contiguous, PyBool_FromLong (ge_tensor_is_contiguous (SELF)))
 SIMPLE (storage_offset, PyLong_FromLongLong (ge_tensor_get_offset (SELF)))
 SIMPLE (data_ptr, PyLong_FromVoidPtr (ge_tensor_data_ptr (SELF)))
 SIMPLE (is_floating_point, PyBool_FromLong (ge_dtype_is_floating (ge_tensor_get_dtype (SELF))))
-SIMPLE (cpu, Py_NewRef (self))
 
 /* ---- shapes and views ---- */
 
@@ -862,6 +861,121 @@ m_sort (ARGS)
   return return_type (GK_RETURN_SORT, values, indices);
 }
 
+/* ---- devices ---- */
+
+/*
+ * Device arguments.  PyTorch initialises CUDA lazily when an argument asks
+ * for it, so a CPU-only build raises AssertionError("Torch not compiled with
+ * CUDA enabled") (torch.cuda._lazy_init) and a CUDA build without a driver
+ * or a GPU the RuntimeError of torch._C._cuda_init ("Found no NVIDIA driver
+ * on your system. ..."); the engine knows which (ge_cuda_is_built(),
+ * ge_cuda_check_available()).  gk_device_arg and gk_cuda_usable are
+ * declared in gk-private.h: gk-module.c uses them for device= on factories.
+ */
+static int gk_device_parse (PyObject *obj, const char *op, int *index);
+
+/* @obj (a str, int or torch.device) as GE_DEVICE_CPU or GE_DEVICE_CUDA
+ * (@index: its index, -1 for none), -1 for NULL or None, -2 with PyTorch's
+ * exception (a malformed device, or NotImplementedError for a device type
+ * the engine has no backend for).  CUDA's availability is not asked. */
+static int
+gk_device_parse (PyObject   *obj,
+                 const char *op,
+                 int        *index)
+{
+  PyObject *cpu, *device = NULL, *type_obj = NULL, *index_obj = NULL;
+  const char *type;
+  int result = -2;
+
+  *index = -1;
+  if (obj == NULL || obj == Py_None)
+    return -1;
+  if ((cpu = gk_device_object (GE_DEVICE_CPU)) == NULL)
+    return -2;
+  if (obj == cpu)
+    {
+      Py_DECREF (cpu);
+      return GE_DEVICE_CPU;
+    }
+  if (PyUnicode_Check (cpu))
+    {
+      /* torch.device is not registered yet: strings only */
+      Py_DECREF (cpu);
+      if (PyUnicode_Check (obj) && (type = PyUnicode_AsUTF8 (obj)) != NULL &&
+          (g_str_equal (type, "cuda") || g_str_equal (type, "cuda:0")))
+        return GE_DEVICE_CUDA;
+      return gk_check_device (obj, op) ? GE_DEVICE_CPU : -2;
+    }
+  /* torch.device() validates strings and indices with PyTorch's errors */
+  device = PyObject_TypeCheck (obj, Py_TYPE (cpu)) ? Py_NewRef (obj)
+                                                   : PyObject_CallOneArg ((PyObject *) Py_TYPE (cpu), obj);
+  Py_DECREF (cpu);
+  if (device == NULL)
+    return -2;
+  if ((type_obj = PyObject_GetAttrString (device, "type")) == NULL ||
+      (type = PyUnicode_AsUTF8 (type_obj)) == NULL ||
+      (index_obj = PyObject_GetAttrString (device, "index")) == NULL)
+    goto out;
+  if (index_obj != Py_None && (*index = PyLong_AsLong (index_obj)) == -1 && PyErr_Occurred ())
+    goto out;
+  if (g_str_equal (type, "cpu"))
+    result = GE_DEVICE_CPU;
+  else if (g_str_equal (type, "cuda"))
+    result = GE_DEVICE_CUDA;
+  else
+    gk_check_device (device, op);   /* raises PyTorch's error for the others */
+out:
+  Py_XDECREF (index_obj);
+  Py_XDECREF (type_obj);
+  Py_DECREF (device);
+  return result;
+}
+
+/* torch.cuda._lazy_init() and the device index check: FALSE with
+ * PyTorch's exception when CUDA (or that device) cannot be used. */
+gboolean
+gk_cuda_usable (int index)
+{
+  GError *error = NULL;
+  GeDevice device;
+
+  if (!ge_cuda_is_built ())
+    {
+      PyErr_SetString (PyExc_AssertionError, "Torch not compiled with CUDA enabled");
+      return FALSE;
+    }
+  if (!ge_cuda_check_available (&error))
+    {
+      gk_raise (&error);
+      return FALSE;
+    }
+  if (index > 0)
+    {
+      g_autofree char *name = g_strdup_printf ("cuda:%d", index);
+
+      if (!ge_device_parse (name, &device, &error))
+        {
+          gk_raise (&error);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* A device argument, CUDA's availability included: GE_DEVICE_CPU or
+ * GE_DEVICE_CUDA, -1 for NULL or None, -2 with PyTorch's exception. */
+int
+gk_device_arg (PyObject   *obj,
+               const char *op)
+{
+  int index;
+  int device = gk_device_parse (obj, op, &index);
+
+  if (device == GE_DEVICE_CUDA && !gk_cuda_usable (index))
+    return -2;
+  return device;
+}
+
 /* ---- dtype and device conversion ---- */
 
 static PyObject *
@@ -880,13 +994,38 @@ converted (PyObject *self,
   return take (ge_tensor_to_dtype (SELF, dtype, &error), &error);
 }
 
+/* @self on @device (-1: where it is) with @dtype (-1: its own): itself
+ * when nothing changes and no copy is asked for.  The dtype is converted
+ * on the tensor's device, then the result moved (each step a
+ * ToCopyBackward0, where PyTorch records one). */
+static PyObject *
+converted_to (PyObject *self,
+              int       device,
+              int       dtype,
+              gboolean  copy)
+{
+  g_autoptr(GeTensor) cast = NULL;
+  GError *error = NULL;
+
+  if (device < 0 || device == (int) ge_tensor_get_device (SELF))
+    return converted (self, dtype, copy);
+  if (dtype >= 0 && dtype != (int) ge_tensor_get_dtype (SELF))
+    {
+      if ((cast = ge_tensor_to_dtype (SELF, dtype, &error)) == NULL)
+        return gk_raise (&error);
+    }
+  else
+    cast = ge_tensor_ref (SELF);
+  return take (ge_tensor_to_device (cast, device, &error), &error);
+}
+
 /* to(dtype), to(device, dtype=None), to(tensor), with non_blocking / copy */
 static PyObject *
 m_to (ARGS)
 {
   static const char *const names[] = { "$dtype", "$device", "$non_blocking", "$copy", "$memory_format" };
   PyObject *v[5];
-  int dtype = -1, copy, code;
+  int dtype = -1, device = -1, copy, code;
 
   if (nargs > 3)
     {
@@ -900,7 +1039,10 @@ m_to (ARGS)
       PyObject *a = args[i];
 
       if (GkTensor_Check (a))
-        dtype = ge_tensor_get_dtype (GK_TENSOR (a));
+        {
+          dtype = ge_tensor_get_dtype (GK_TENSOR (a));
+          device = ge_tensor_get_device (GK_TENSOR (a));
+        }
       else if (PyBool_Check (a))
         continue;   /* non_blocking / copy given positionally */
       else if ((code = gk_dtype_from_object (a)) >= 0)
@@ -908,8 +1050,10 @@ m_to (ARGS)
       else
         {
           PyErr_Clear ();
-          if (!gk_check_device (a, "empty_strided"))
+          if ((code = gk_device_arg (a, "empty_strided")) < -1)
             return NULL;
+          if (code >= 0)
+            device = code;
         }
     }
   if (v[0] != NULL && (code = gk_dtype_from_object (v[0])) != -1)
@@ -918,11 +1062,15 @@ m_to (ARGS)
         return NULL;
       dtype = code;
     }
-  if (v[1] != NULL && !gk_check_device (v[1], "empty_strided"))
-    return NULL;
+  if (v[1] != NULL && (code = gk_device_arg (v[1], "empty_strided")) != -1)
+    {
+      if (code < 0)
+        return NULL;
+      device = code;
+    }
   if ((copy = gk_parse_bool (v[3], FALSE)) < 0)
     return NULL;
-  return converted (self, dtype, copy);
+  return converted_to (self, device, dtype, copy);
 }
 
 static PyObject *
@@ -964,16 +1112,50 @@ m_type_as (ARGS)
   return converted (self, ge_tensor_get_dtype (GK_TENSOR (v[0])), FALSE);
 }
 
+/* cuda(device=None, non_blocking=False, memory_format=...): PyTorch checks
+ * that the device is a cuda one before initialising CUDA */
 static PyObject *
 m_cuda (ARGS)
 {
   static const char *const names[] = { "device", "non_blocking", "$memory_format" };
   PyObject *v[3];
+  GError *error = NULL;
+  int device, index = -1;
 
   if (!GK_PARSE ("cuda", names, 0, v))
     return NULL;
-  PyErr_SetString (PyExc_AssertionError, "Torch not compiled with CUDA enabled");
-  return NULL;
+  if ((device = gk_device_parse (v[0], "empty_strided", &index)) < -1)
+    return NULL;
+  if (device == GE_DEVICE_CPU)
+    {
+      PyErr_SetString (PyExc_RuntimeError, "Invalid device, must be cuda device");
+      return NULL;
+    }
+  if (!gk_cuda_usable (index))
+    return NULL;
+  return take (ge_tensor_cuda (SELF, &error), &error);
+}
+
+/* cpu(memory_format=...) */
+static PyObject *
+m_cpu (ARGS)
+{
+  static const char *const names[] = { "memory_format" };
+  PyObject *v[1];
+  GError *error = NULL;
+
+  if (!GK_PARSE ("cpu", names, 0, v))
+    return NULL;
+  return take (ge_tensor_cpu (SELF, &error), &error);
+}
+
+/* get_device(): -1 on the CPU, the CUDA device's index */
+static PyObject *
+m_get_device (ARGS)
+{
+  if (!no_args ("get_device", nargs, kwnames))
+    return NULL;
+  return PyLong_FromLong (ge_tensor_get_device (SELF) == GE_DEVICE_CUDA ? 0 : -1);
 }
 
 /* ---- the method and function tables ---- */
@@ -995,6 +1177,7 @@ static PyMethodDef methods[] = {
   M (flatten), M (view_as), M (reshape_as), M (expand_as),
   M (sum), M (mean), M (max), M (min), M (argmax), M (sort),
   M (to), M (float), M (double), M (long), M (bool), M (int), M (half), M (type_as), M (cuda),
+  M (get_device),
   { "clip", (PyCFunction) (void (*) (void)) m_clamp, METH_FASTCALL | METH_KEYWORDS, NULL },
   { "clip_", (PyCFunction) (void (*) (void)) m_clamp_, METH_FASTCALL | METH_KEYWORDS, NULL },
   { "multiply", (PyCFunction) (void (*) (void)) m_mul, METH_FASTCALL | METH_KEYWORDS, NULL },

@@ -22,11 +22,22 @@ not_out (const char *fname,
   return FALSE;
 }
 
+/* @t (consumed) moved to @device (-1: stays), then made a leaf that
+ * requires grad if asked: "create, then move" for the factories the
+ * engine makes on the CPU only. */
 static PyObject *
-finish_factory (GeTensor  *t,
-                GError   **error,
-                int        requires_grad)
+finish_factory_on (GeTensor  *t,
+                   int        device,
+                   GError   **error,
+                   int        requires_grad)
 {
+  if (t != NULL && device >= 0 && (GeDevice) device != ge_tensor_get_device (t))
+    {
+      GeTensor *moved = ge_tensor_to_device (t, (GeDevice) device, error);
+
+      ge_tensor_unref (t);
+      t = moved;
+    }
   if (t == NULL)
     return gk_raise (error);
   if (requires_grad && !ge_tensor_set_requires_grad (t, TRUE, error))
@@ -37,12 +48,21 @@ finish_factory (GeTensor  *t,
   return take (t, NULL);
 }
 
+static PyObject *
+finish_factory (GeTensor  *t,
+                GError   **error,
+                int        requires_grad)
+{
+  return finish_factory_on (t, -1, error, requires_grad);
+}
+
 /* ---- factories ---- */
 
 /* The keyword arguments every factory takes. */
 typedef struct
 {
   int dtype;          /* -1: infer */
+  int device;         /* -1: not given (the CPU, or a *_like input's device) */
   int requires_grad;
 } FactoryOptions;
 
@@ -57,7 +77,7 @@ factory_options (const char     *fname,
     return FALSE;
   if ((options->dtype = gk_dtype_from_object (v[1])) < -1)
     return FALSE;
-  if (!gk_check_device (v[3], op))
+  if ((options->device = gk_device_arg (v[3], op)) < -1)
     return FALSE;
   if ((options->requires_grad = gk_parse_bool (v[4], FALSE)) < 0)
     return FALSE;
@@ -83,6 +103,31 @@ make_filled (Fill           fill,
     case FILL_RANDN: return ge_tensor_randn (ndim, sizes, dtype, NULL, error);
     case FILL_FULL:
     default:         return ge_tensor_full (ndim, sizes, value, dtype, error);
+    }
+}
+
+/* make_filled on CUDA: made there directly, random values from the CUDA
+ * generator as in PyTorch (the CPU generator's stream is not used). */
+static GeTensor *
+make_filled_on (int            device,
+                Fill           fill,
+                int            ndim,
+                const gint64  *sizes,
+                GeDType        dtype,
+                double         value,
+                GError       **error)
+{
+  if (device != GE_DEVICE_CUDA)
+    return make_filled (fill, ndim, sizes, dtype, value, error);
+  switch (fill)
+    {
+    case FILL_ZEROS:
+    case FILL_EMPTY: return ge_tensor_zeros_on (GE_DEVICE_CUDA, ndim, sizes, dtype, error);
+    case FILL_ONES:  return ge_tensor_ones_on (GE_DEVICE_CUDA, ndim, sizes, dtype, error);
+    case FILL_RAND:  return ge_tensor_rand_on (GE_DEVICE_CUDA, ndim, sizes, dtype, NULL, error);
+    case FILL_RANDN: return ge_tensor_randn_on (GE_DEVICE_CUDA, ndim, sizes, dtype, NULL, error);
+    case FILL_FULL:
+    default:         return ge_tensor_full_on (GE_DEVICE_CUDA, ndim, sizes, value, dtype, error);
     }
 }
 
@@ -138,7 +183,8 @@ sized_factory (const char *fname,
   dtype = options.dtype < 0 ? GE_DTYPE_FLOAT32 : options.dtype;
   if ((fill == FILL_RAND || fill == FILL_RANDN) && !check_random_dtype (fname, dtype))
     return NULL;
-  return finish_factory (make_filled (fill, ndim, sizes, dtype, 0, &error), &error, options.requires_grad);
+  return finish_factory (make_filled_on (options.device, fill, ndim, sizes, dtype, 0, &error), &error,
+                         options.requires_grad);
 }
 
 static PyObject *f_zeros (ARGS) { return sized_factory ("zeros", FILL_ZEROS, module, args, nargs, kwnames); }
@@ -187,7 +233,8 @@ f_full (ARGS)
     return NULL;
   if (!gk_parse_shape ("full", &v[0], 1, &ndim, sizes) || !fill_value (v[1], &value, &inferred))
     return NULL;
-  return finish_factory (ge_tensor_full (ndim, sizes, value, options.dtype < 0 ? inferred : options.dtype, &error),
+  return finish_factory (make_filled_on (options.device, FILL_FULL, ndim, sizes,
+                                         options.dtype < 0 ? inferred : options.dtype, value, &error),
                          &error, options.requires_grad);
 }
 
@@ -233,8 +280,11 @@ like_factory (const char *fname,
   dtype = options.dtype < 0 ? (int) ge_tensor_get_dtype (input) : options.dtype;
   if ((fill == FILL_RAND || fill == FILL_RANDN) && !check_random_dtype (fname, dtype))
     return NULL;
-  return finish_factory (make_filled (fill, ge_tensor_get_ndim (input), ge_tensor_get_sizes (input), dtype, value,
-                                      &error),
+  /* the result goes where the input is unless device= says otherwise */
+  if (options.device < 0)
+    options.device = ge_tensor_get_device (input);
+  return finish_factory (make_filled_on (options.device, fill, ge_tensor_get_ndim (input),
+                                         ge_tensor_get_sizes (input), dtype, value, &error),
                          &error, options.requires_grad);
 }
 
@@ -301,7 +351,8 @@ f_arange (ARGS)
     return NULL;
   dtype = options.dtype >= 0 ? options.dtype
         : (start_int && end_int && step_int) ? GE_DTYPE_INT64 : GE_DTYPE_FLOAT32;
-  return finish_factory (ge_tensor_arange (start, end, step, dtype, FALSE, &error), &error, options.requires_grad);
+  return finish_factory_on (ge_tensor_arange (start, end, step, dtype, FALSE, &error), options.device, &error,
+                            options.requires_grad);
 }
 
 /* linspace(start, end, steps, *, out, dtype, layout, device, requires_grad) */
@@ -329,9 +380,9 @@ f_linspace (ARGS)
     }
   if ((steps = PyLong_AsLongLong (v[2])) == -1 && PyErr_Occurred ())
     return NULL;
-  return finish_factory (ge_tensor_linspace (start, end, steps, options.dtype < 0 ? GE_DTYPE_FLOAT32 : options.dtype,
-                                             &error),
-                         &error, options.requires_grad);
+  return finish_factory_on (ge_tensor_linspace (start, end, steps,
+                                                options.dtype < 0 ? GE_DTYPE_FLOAT32 : options.dtype, &error),
+                            options.device, &error, options.requires_grad);
 }
 
 /* eye(n, m=None, *, out, dtype, layout, device, requires_grad) */
@@ -351,8 +402,8 @@ f_eye (ARGS)
     return NULL;
   if (v[1] != NULL && v[1] != Py_None && (m = PyLong_AsLongLong (v[1])) == -1 && PyErr_Occurred ())
     return NULL;
-  return finish_factory (ge_tensor_eye (n, m, options.dtype < 0 ? GE_DTYPE_FLOAT32 : options.dtype, &error),
-                         &error, options.requires_grad);
+  return finish_factory_on (ge_tensor_eye (n, m, options.dtype < 0 ? GE_DTYPE_FLOAT32 : options.dtype, &error),
+                            options.device, &error, options.requires_grad);
 }
 
 /* tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) */
@@ -362,12 +413,12 @@ f_tensor (ARGS)
   static const char *const names[] = { "data", "$dtype", "$device", "$requires_grad", "$pin_memory" };
   PyObject *v[G_N_ELEMENTS (names)];
   GError *error = NULL;
-  int dtype, requires_grad;
+  int dtype, device, requires_grad;
   GeTensor *t;
 
   if (!GK_PARSE ("tensor", names, 1, v))
     return NULL;
-  if ((dtype = gk_dtype_from_object (v[1])) < -1 || !gk_check_device (v[2], "empty_strided") ||
+  if ((dtype = gk_dtype_from_object (v[1])) < -1 || (device = gk_device_arg (v[2], "empty_strided")) < -1 ||
       (requires_grad = gk_parse_bool (v[3], FALSE)) < 0)
     return NULL;
   if (GkTensor_Check (v[0]))
@@ -396,7 +447,10 @@ f_tensor (ARGS)
       PyErr_SetString (PyExc_RuntimeError, "Only Tensors of floating point and complex dtype can require gradients");
       return NULL;
     }
-  return finish_factory (t, &error, requires_grad);
+  /* torch.tensor(t) of a cuda tensor stays there unless device= says */
+  if (device < 0 && GkTensor_Check (v[0]))
+    device = ge_tensor_get_device (GK_TENSOR (v[0]));
+  return finish_factory_on (t, device, &error, requires_grad);
 }
 
 /* as_tensor(data, dtype=None, device=None): data itself when it fits */
@@ -407,21 +461,32 @@ f_as_tensor (ARGS)
   PyObject *v[G_N_ELEMENTS (names)];
   GError *error = NULL;
   GeTensor *t;
-  int dtype;
+  int dtype, device;
 
   if (!GK_PARSE ("as_tensor", names, 1, v))
     return NULL;
-  if ((dtype = gk_dtype_from_object (v[1])) < -1 || !gk_check_device (v[2], "empty_strided"))
+  if ((dtype = gk_dtype_from_object (v[1])) < -1 || (device = gk_device_arg (v[2], "empty_strided")) < -1)
     return NULL;
   if (GkTensor_Check (v[0]))
     {
-      if (dtype < 0 || dtype == (int) ge_tensor_get_dtype (GK_TENSOR (v[0])))
+      /* tensor.to(device, dtype): itself when nothing changes */
+      GeTensor *in = GK_TENSOR (v[0]);
+      g_autoptr(GeTensor) cast = NULL;
+
+      if ((dtype < 0 || dtype == (int) ge_tensor_get_dtype (in)) &&
+          (device < 0 || device == (int) ge_tensor_get_device (in)))
         return Py_NewRef (v[0]);
-      return take (ge_tensor_to_dtype (GK_TENSOR (v[0]), dtype, &error), &error);
+      cast = dtype < 0 || dtype == (int) ge_tensor_get_dtype (in) ? ge_tensor_ref (in)
+                                                                   : ge_tensor_to_dtype (in, dtype, &error);
+      if (cast == NULL)
+        return gk_raise (&error);
+      if (device < 0)
+        return take (g_steal_pointer (&cast), NULL);
+      return take (ge_tensor_to_device (cast, device, &error), &error);
     }
   if ((t = gk_tensor_from_data (v[0], dtype)) == NULL)
     return NULL;
-  return take (t, NULL);
+  return finish_factory_on (t, device, &error, FALSE);
 }
 
 /* from_numpy(ndarray): a copy (the engine cannot borrow numpy's memory) */
@@ -576,6 +641,120 @@ f_manual_seed (PyObject *module,
   if (PyErr_Occurred ())
     return NULL;
   ge_manual_seed (s);
+  /* torch.manual_seed seeds every CUDA generator too (queued in PyTorch
+   * until CUDA is initialised; the engine just keeps the seed) */
+  ge_cuda_manual_seed (s);
+  Py_RETURN_NONE;
+}
+
+/* ---- torch.cuda ---- */
+
+static PyObject *
+f_cuda_is_built (PyObject *module,
+                 PyObject *unused)
+{
+  return PyBool_FromLong (ge_cuda_is_built ());
+}
+
+static PyObject *
+f_cuda_is_available (PyObject *module,
+                     PyObject *unused)
+{
+  return PyBool_FromLong (ge_cuda_is_available ());
+}
+
+static PyObject *
+f_cuda_device_count (PyObject *module,
+                     PyObject *unused)
+{
+  return PyLong_FromLong (ge_cuda_device_count ());
+}
+
+/* _cuda_lazy_init(): torch.cuda._lazy_init()'s errors */
+static PyObject *
+f_cuda_lazy_init (PyObject *module,
+                  PyObject *unused)
+{
+  if (!gk_cuda_usable (-1))
+    return NULL;
+  Py_RETURN_NONE;
+}
+
+/* _cuda_get_device_name(index), after the index checks of torch.cuda */
+static PyObject *
+f_cuda_get_device_name (PyObject *module,
+                        PyObject *index)
+{
+  GError *error = NULL;
+  g_autofree char *name = NULL;
+  long i = PyLong_AsLong (index);
+
+  if (i == -1 && PyErr_Occurred ())
+    return NULL;
+  if ((name = ge_cuda_get_device_name ((int) i, &error)) == NULL)
+    return gk_raise (&error);
+  return PyUnicode_FromString (name);
+}
+
+static PyObject *
+f_cuda_synchronize (PyObject *module,
+                    PyObject *unused)
+{
+  GError *error = NULL;
+  gboolean ok;
+
+  Py_BEGIN_ALLOW_THREADS
+  ok = ge_cuda_synchronize (&error);
+  Py_END_ALLOW_THREADS
+  if (!ok)
+    return gk_raise (&error);
+  Py_RETURN_NONE;
+}
+
+static PyObject *
+f_cuda_manual_seed (PyObject *module,
+                    PyObject *seed)
+{
+  unsigned long long s;
+
+  if (!PyLong_Check (seed))
+    {
+      PyErr_Format (PyExc_TypeError, "manual_seed expected a long, but got %s", Py_TYPE (seed)->tp_name);
+      return NULL;
+    }
+  s = PyLong_AsUnsignedLongLongMask (seed);
+  if (PyErr_Occurred ())
+    return NULL;
+  ge_cuda_manual_seed (s);
+  Py_RETURN_NONE;
+}
+
+static PyObject *
+f_cuda_initial_seed (PyObject *module,
+                     PyObject *unused)
+{
+  return PyLong_FromUnsignedLongLong (ge_cuda_initial_seed ());
+}
+
+static PyObject *
+f_cuda_memory_allocated (PyObject *module,
+                         PyObject *unused)
+{
+  return PyLong_FromUnsignedLongLong (ge_cuda_memory_allocated ());
+}
+
+static PyObject *
+f_cuda_memory_reserved (PyObject *module,
+                        PyObject *unused)
+{
+  return PyLong_FromUnsignedLongLong (ge_cuda_memory_reserved ());
+}
+
+static PyObject *
+f_cuda_empty_cache (PyObject *module,
+                    PyObject *unused)
+{
+  ge_cuda_empty_cache ();
   Py_RETURN_NONE;
 }
 
@@ -1129,6 +1308,17 @@ static PyMethodDef module_methods[] = {
   FAST ("mse_loss", f_mse_loss),
   FAST ("nn_relu", f_nn_relu),
   { "_manual_seed", f_manual_seed, METH_O, NULL },
+  { "_cuda_is_built", f_cuda_is_built, METH_NOARGS, NULL },
+  { "_cuda_is_available", f_cuda_is_available, METH_NOARGS, NULL },
+  { "_cuda_device_count", f_cuda_device_count, METH_NOARGS, NULL },
+  { "_cuda_lazy_init", f_cuda_lazy_init, METH_NOARGS, NULL },
+  { "_cuda_get_device_name", f_cuda_get_device_name, METH_O, NULL },
+  { "_cuda_synchronize", f_cuda_synchronize, METH_NOARGS, NULL },
+  { "_cuda_manual_seed", f_cuda_manual_seed, METH_O, NULL },
+  { "_cuda_initial_seed", f_cuda_initial_seed, METH_NOARGS, NULL },
+  { "_cuda_memory_allocated", f_cuda_memory_allocated, METH_NOARGS, NULL },
+  { "_cuda_memory_reserved", f_cuda_memory_reserved, METH_NOARGS, NULL },
+  { "_cuda_empty_cache", f_cuda_empty_cache, METH_NOARGS, NULL },
   { "is_grad_enabled", f_is_grad_enabled, METH_NOARGS, NULL },
   { "_set_grad_enabled", f_set_grad_enabled, METH_O, NULL },
   { "_autograd_grad", f_autograd_grad, METH_VARARGS, NULL },
@@ -1176,7 +1366,9 @@ gk_module_init (void)
       Py_DECREF (module);
       return NULL;
     }
-  /* torch.initial_seed() in a fresh PyTorch process */
+  /* torch.initial_seed() in a fresh PyTorch process (and the CUDA
+   * generator's default seed, as c10 has it) */
   ge_manual_seed (G_GUINT64_CONSTANT (67280421310721));
+  ge_cuda_manual_seed (G_GUINT64_CONSTANT (67280421310721));
   return module;
 }

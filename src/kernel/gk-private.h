@@ -105,6 +105,13 @@ extern PyObject *gk_return_types[3];  /* torch.return_types.max, min, sort */
 
 enum { GK_RETURN_MAX, GK_RETURN_MIN, GK_RETURN_SORT };
 
+/* Device arguments (gk-methods.c): PyTorch's lazy CUDA initialisation.
+ * gk_device_arg: GE_DEVICE_CPU or GE_DEVICE_CUDA, -1 for none, -2 with an
+ * exception; gk_cuda_usable: FALSE with torch.cuda._lazy_init()'s error. */
+int         gk_device_arg       (PyObject   *obj,
+                                 const char *op);
+gboolean    gk_cuda_usable      (int         index);
+
 /* ---- grad_fn nodes (gk-node.c) ---- */
 
 PyObject   *gk_node_wrap              (GeNode        *node);

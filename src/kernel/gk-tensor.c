@@ -370,11 +370,23 @@ nb_float (PyObject *self)
   return single_value (self, &v, FALSE) ? PyFloat_FromDouble (v) : NULL;
 }
 
+/* @t's values where the host can read them, contiguous, without autograd:
+ * a CPU copy of a cuda tensor. */
+static GeTensor *
+host_contiguous (GeTensor  *t,
+                 GError   **error)
+{
+  g_autoptr(GeTensor) detached = ge_tensor_detach (t);
+  g_autoptr(GeTensor) host = ge_tensor_cpu (detached, error);
+
+  return host != NULL ? ge_tensor_contiguous (host, error) : NULL;
+}
+
 /* The exact value of a one-element int64 tensor. */
 static gint64
 int64_value (GeTensor *t)
 {
-  g_autoptr(GeTensor) c = ge_tensor_contiguous (t, NULL);
+  g_autoptr(GeTensor) c = host_contiguous (t, NULL);
   return c != NULL ? *(gint64 *) ge_tensor_data_ptr (c) : 0;
 }
 
@@ -845,6 +857,14 @@ set_grad (PyObject *self, PyObject *value, void *closure)
                     Py_TYPE (value)->tp_name);
       return -1;
     }
+  /* THPVariable_set_grad checks the type, then the device, then the size */
+  if (value != NULL && value != Py_None &&
+      ge_tensor_get_dtype (GK_TENSOR (value)) == ge_tensor_get_dtype (GK_TENSOR (self)) &&
+      ge_tensor_get_device (GK_TENSOR (value)) != ge_tensor_get_device (GK_TENSOR (self)))
+    {
+      PyErr_SetString (PyExc_RuntimeError, "assigned grad has data located on a different device");
+      return -1;
+    }
   if (!ge_tensor_set_grad (GK_TENSOR (self), (value && value != Py_None) ? GK_TENSOR (value) : NULL, &error))
     {
       gk_raise (&error);
@@ -1015,7 +1035,7 @@ method_tolist (PyObject *self,
     {
       /* exact 64-bit values, not through double */
       GError *error = NULL;
-      g_autoptr(GeTensor) c = ge_tensor_contiguous (t, &error);
+      g_autoptr(GeTensor) c = host_contiguous (t, &error);
       gint64 n = ge_tensor_numel (t);
 
       if (c == NULL)

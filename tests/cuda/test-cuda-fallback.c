@@ -371,6 +371,97 @@ test_mixing_devices_is_an_error (void)
   assert_mixed (cat_error, "cuda:0 and cpu!");
 }
 
+/* nn.functional checks the devices before touching memory */
+static void
+test_nn_mixing_devices_is_an_error (void)
+{
+  g_autoptr(GeTensorFake) gpu = fake_cuda ("[[1.0, 2.0], [3.0, 4.0]]");
+  g_autoptr(GeTensorFake) gpu_bias = fake_cuda ("[0.5, 0.5]");
+  g_autoptr(GeTensor) cpu = tensor ("[[1.0, 2.0], [3.0, 4.0]]");
+  g_autoptr(GeTensor) cpu_bias = tensor ("[0.5, 0.5]");
+  g_autoptr(GError) linear_error = NULL;
+  g_autoptr(GError) bias_error = NULL;
+  g_autoptr(GError) addmm_error = NULL;
+  g_autoptr(GError) mse_error = NULL;
+  g_autoptr(GError) mse_reversed_error = NULL;
+
+  g_assert_null (ge_tensor_linear (gpu, cpu, cpu_bias, &linear_error));
+  assert_mixed (linear_error, "cpu and cuda:0!");
+  g_assert_null (ge_tensor_linear (cpu, cpu, gpu_bias, &bias_error));
+  assert_mixed (bias_error, "cuda:0 and cpu!");
+  g_assert_null (ge_tensor_addmm (cpu_bias, cpu, gpu, 1.0, 1.0, &addmm_error));
+  assert_mixed (addmm_error, "cpu and cuda:0!");
+  g_assert_null (ge_tensor_mse_loss (gpu, cpu, GE_REDUCTION_MEAN, &mse_error));
+  assert_mixed (mse_error, "cuda:0 and cpu!");
+  g_assert_null (ge_tensor_mse_loss (cpu, gpu, GE_REDUCTION_SUM, &mse_reversed_error));
+  assert_mixed (mse_reversed_error, "cpu and cuda:0!");
+}
+
+/* A backward function that returns its gradient tagged cuda (never read) */
+static GeTensor *
+identity_forward (GeFunctionCtx  *ctx,
+                  int             n_inputs,
+                  GeTensor      **inputs,
+                  gpointer        user_data,
+                  GError        **error)
+{
+  return ge_tensor_clone (inputs[0], error);
+}
+
+static gboolean
+wrong_device_backward (GeFunctionCtx  *ctx,
+                       GeTensor       *grad_output,
+                       int             n_inputs,
+                       GeTensor      **grad_inputs,
+                       gpointer        user_data,
+                       GError        **error)
+{
+  grad_inputs[0] = ge_tensor_clone (grad_output, error);
+  if (grad_inputs[0] == NULL)
+    return FALSE;
+  grad_inputs[0]->storage->device = GE_DEVICE_CUDA;
+  return TRUE;
+}
+
+/* PyTorch's validate_outputs: a gradient on another device than its input
+ * is an error unless it is 0-dim (then it is moved) */
+static void
+test_gradient_on_wrong_device (void)
+{
+  g_autoptr(GeTensor) x = tensor ("[1.0, 2.0]");
+  g_autoptr(GeTensor) y = NULL;
+  g_autoptr(GeTensor) loss = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ge_tensor_set_requires_grad (x, TRUE, NULL));
+  y = ge_function_apply ("WrongDevice", identity_forward, wrong_device_backward, NULL, NULL,
+                         1, &x, NULL);
+  g_assert_nonnull (y);
+  loss = ge_tensor_sum (y, NULL);
+  g_assert_false (ge_tensor_backward (loss, NULL, FALSE, FALSE, &error));
+  g_assert_error (error, GE_ERROR, GE_ERROR_RUNTIME);
+  g_assert_cmpstr (error->message, ==,
+                   "Function WrongDeviceBackward returned an invalid gradient at index 0 - "
+                   "expected device cpu but got cuda:0");
+  g_assert_null (ge_tensor_get_grad (x));
+}
+
+/* uniform_/normal_ of a cuda tensor go to the CUDA generator, which only
+ * takes device memory: a faked tag is refused and the data left alone */
+static void
+test_random_fills_check_memory (void)
+{
+  g_autoptr(GeTensorFake) gpu = fake_cuda ("[1.0, 2.0, 3.0]");
+  g_autoptr(GError) uniform_error = NULL;
+  g_autoptr(GError) normal_error = NULL;
+
+  g_assert_false (ge_tensor_uniform_ (gpu, 0.0, 1.0, NULL, &uniform_error));
+  g_assert_error (uniform_error, GE_ERROR, GE_ERROR_NOT_IMPLEMENTED);
+  g_assert_false (ge_tensor_normal_ (gpu, 0.0, 1.0, NULL, &normal_error));
+  g_assert_error (normal_error, GE_ERROR, GE_ERROR_NOT_IMPLEMENTED);
+  g_assert_cmpfloat (ge_tensor_get_flat (gpu, 2), ==, 3.0);
+}
+
 static void
 test_cpu_scalars_go_with_any_device (void)
 {
@@ -494,6 +585,9 @@ main (int   argc,
   g_test_add_func ("/cuda/device/strings", test_device_strings);
   g_test_add_func ("/cuda/device/mixing-devices-is-an-error", test_mixing_devices_is_an_error);
   g_test_add_func ("/cuda/device/cpu-scalars-go-with-any-device", test_cpu_scalars_go_with_any_device);
+  g_test_add_func ("/cuda/device/nn-mixing-devices-is-an-error", test_nn_mixing_devices_is_an_error);
+  g_test_add_func ("/cuda/device/gradient-on-wrong-device", test_gradient_on_wrong_device);
+  g_test_add_func ("/cuda/device/random-fills-check-memory", test_random_fills_check_memory);
   g_test_add_func ("/cuda/philox/known-answers", test_philox_known_answers);
   g_test_add_func ("/cuda/philox/stream-layout", test_philox_stream_layout);
   g_test_add_func ("/cuda/philox/seed", test_cuda_seed);

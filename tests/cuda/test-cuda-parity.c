@@ -18,18 +18,33 @@
  *   float64    rtol 1e-12, atol 1e-12
  *   gradients  ten times the forward tolerance
  *
+ * nn and optim: Linear, addmm and mse_loss as op cases; whole training
+ * steps of a small Sequential with MSELoss under SGD (momentum, nesterov,
+ * weight decay), RMSprop (plain, centered with momentum) and Adam (plain,
+ * amsgrad with weight decay), comparing every loss, the parameters and the
+ * optimiser state after a few steps (rtol 1e-4, atol 1e-5).
+ *
  * Without a CUDA device the program says why and exits 77 (meson: SKIP).
- * With --self-check it runs the op cases with "cuda" replaced by the CPU,
- * which checks the harness itself anywhere (meson runs that too).
+ * With --self-check it runs the op cases and the nn/optim training steps
+ * with "cuda" replaced by the CPU, which checks the harness itself anywhere
+ * (meson runs that too); the "GPU" side then runs with the engine's
+ * ge_test_device_paths switch on, so that addmm, linear, mse_loss and the
+ * optimisers take the code paths they take for cuda tensors (generic
+ * engine ops instead of the CPU's fused loops and direct OpenBLAS calls),
+ * checked against the CPU fast paths.
  */
 
 #include <math.h>
 #include <string.h>
 
 #include <gradlab.h>
+#include "ge-ops-private.h"
 
 #include "ge-test-util.h"
 #include "cuda/ge-philox.h"
+
+/* ge-nn-functional.c: makes addmm, mse_loss and the optimisers take their
+ * device code paths on the CPU too (for --self-check). */
 
 typedef enum
 {
@@ -39,6 +54,7 @@ typedef enum
   NONNEGATIVE,   /* int64 in 0..4: exponents */
   BOOLEAN,
   WELL_CONDITIONED,  /* randn + 4 I: for linalg.inv */
+  ROUNDED,       /* floats that are whole numbers in about -4..4: ties for max/min/sort */
 } InputKind;
 
 typedef struct
@@ -77,10 +93,25 @@ typedef struct
 #define I64(...) IN (INTEGER, GE_DTYPE_INT64, __VA_ARGS__)
 #define NN64(...) IN (NONNEGATIVE, GE_DTYPE_INT64, __VA_ARGS__)
 #define B8(...) IN (BOOLEAN, GE_DTYPE_BOOL, __VA_ARGS__)
+#define TIES32(...) IN (ROUNDED, GE_DTYPE_FLOAT32, __VA_ARGS__)
 
 /* --self-check: the "GPU" side runs on the CPU too */
 static gboolean self_check;
 static GeDevice gpu_device = GE_DEVICE_CUDA;
+
+/* Around everything the "GPU" side computes: with --self-check, the device
+ * code paths of nn and optim are taken on the CPU. */
+static void
+gpu_side_begin (void)
+{
+  ge_test_device_paths = self_check;
+}
+
+static void
+gpu_side_end (void)
+{
+  ge_test_device_paths = FALSE;
+}
 
 #define EXACT { 0.0, 0.0 }
 #define ARITH { 1e-5, 1e-6 }
@@ -454,6 +485,115 @@ fw_ones_like_times (GeTensor **x, GError **e)
   return sum == NULL ? NULL : ge_tensor_mul (sum, x[0], e);
 }
 
+/* nn.functional: linear (addmm, mm, the 1-D and 3-D forms), addmm's
+ * scalars, mse_loss's reductions */
+static GeTensor *
+fw_nn_linear (GeTensor **x, GError **e)
+{
+  return ge_tensor_linear (x[0], x[1], x[2], e);
+}
+
+static GeTensor *
+fw_nn_linear_no_bias (GeTensor **x, GError **e)
+{
+  return ge_tensor_linear (x[0], x[1], NULL, e);
+}
+
+static GeTensor *
+fw_addmm_scaled (GeTensor **x, GError **e)
+{
+  return ge_tensor_addmm (x[0], x[1], x[2], 0.5, -2.0, e);
+}
+
+static GeTensor *
+fw_addmm_beta_zero (GeTensor **x, GError **e)
+{
+  return ge_tensor_addmm (x[0], x[1], x[2], 0.0, 1.0, e);
+}
+
+static GeTensor *
+fw_addmm_transposed (GeTensor **x, GError **e)
+{
+  /* both matrices column-major (transposed views) */
+  g_autoptr(GeTensor) at = ge_tensor_t (x[1], e);
+  g_autoptr(GeTensor) bt = at == NULL ? NULL : ge_tensor_t (x[2], e);
+
+  return bt == NULL ? NULL : ge_tensor_addmm (x[0], at, bt, 1.0, 1.0, e);
+}
+
+#define MSE(name, reduction)                                                        \
+  static GeTensor *                                                                 \
+  fw_##name (GeTensor **x, GError **e)                                              \
+  {                                                                                 \
+    return ge_tensor_mse_loss (x[0], x[1], reduction, e);                           \
+  }
+
+MSE (mse_loss_mean, GE_REDUCTION_MEAN)
+MSE (mse_loss_sum, GE_REDUCTION_SUM)
+MSE (mse_loss_none, GE_REDUCTION_NONE)
+
+static GeTensor *
+fw_mse_loss_strided (GeTensor **x, GError **e)
+{
+  g_autoptr(GeTensor) t = ge_tensor_t (x[0], e);
+
+  return t == NULL ? NULL : ge_tensor_mse_loss (t, x[1], GE_REDUCTION_MEAN, e);
+}
+
+/* backward through views and selections */
+static GeTensor *
+fw_select_3d (GeTensor **x, GError **e)
+{
+  g_autoptr(GeTensor) s = ge_tensor_select (x[0], 2, -2, e);
+
+  return s == NULL ? NULL : ge_tensor_mul (s, x[1], e);
+}
+
+static GeTensor *
+fw_slice_dim1 (GeTensor **x, GError **e)
+{
+  g_autoptr(GeTensor) s = ge_tensor_slice (x[0], 1, -4, -1, 1, e);
+
+  return s == NULL ? NULL : ge_tensor_exp (s, e);
+}
+
+static GeTensor *
+fw_select_of_slice (GeTensor **x, GError **e)
+{
+  g_autoptr(GeTensor) s = ge_tensor_slice (x[0], 0, 1, G_MAXINT64, 2, e);
+  g_autoptr(GeTensor) r = s == NULL ? NULL : ge_tensor_select (s, 1, 0, e);
+
+  return r == NULL ? NULL : ge_tensor_mul (r, r, e);
+}
+
+static GeTensor *
+fw_sort_dim0 (GeTensor **x, GError **e)
+{
+  g_autoptr(GeTensor) v = ge_tensor_sort (x[0], 0, FALSE, NULL, e);
+
+  return v == NULL ? NULL : ge_tensor_mul (v, v, e);
+}
+
+static GeTensor *
+fw_sort_then_slice (GeTensor **x, GError **e)
+{
+  /* the three largest of each row: sort, then a slice of the values */
+  g_autoptr(GeTensor) v = ge_tensor_sort (x[0], -1, TRUE, NULL, e);
+
+  return v == NULL ? NULL : ge_tensor_slice (v, 1, 0, 3, 1, e);
+}
+
+EXTREMUM_DIM (max_dim0, max_dim, 0, FALSE, FALSE)
+EXTREMUM_DIM (min_dim1_keep, min_dim, 1, TRUE, FALSE)
+
+static GeTensor *
+fw_max_of_select (GeTensor **x, GError **e)
+{
+  g_autoptr(GeTensor) row = ge_tensor_select (x[0], 0, 1, e);
+
+  return row == NULL ? NULL : ge_tensor_max (row, e);
+}
+
 static const ParityCase cases[] = {
   /* elementwise, with broadcasting */
   { "add", fw_add, 2, { F32 (3, 4), F32 (4) }, ARITH, TRUE },
@@ -592,6 +732,40 @@ static const ParityCase cases[] = {
   { "clamp_", fw_clamp_, 1, { F32 (20) }, EXACT, TRUE },
   { "fill_-and-zero_", fw_fill_zero, 1, { F32 (3, 4) }, EXACT, FALSE },
   { "ones-like-full-like", fw_ones_like_times, 1, { F32 (3, 4) }, ARITH, TRUE },
+
+  /* nn.functional: linear (addmm), addmm's scalars, mse_loss */
+  { "nn-linear", fw_nn_linear, 3, { F32 (8, 5), F32 (3, 5), F32 (3) }, MATMUL, TRUE },
+  { "nn-linear-f64", fw_nn_linear, 3, { F64 (6, 4), F64 (2, 4), F64 (2) }, DOUBLE, TRUE },
+  { "nn-linear-no-bias", fw_nn_linear_no_bias, 2, { F32 (7, 3), F32 (4, 3) }, MATMUL, TRUE },
+  { "nn-linear-1d-input", fw_nn_linear, 3, { F32 (5), F32 (3, 5), F32 (3) }, MATMUL, TRUE },
+  { "nn-linear-3d-input", fw_nn_linear, 3, { F32 (2, 4, 5), F32 (3, 5), F32 (3) }, MATMUL, TRUE },
+  { "nn-linear-large", fw_nn_linear, 3, { F32 (64, 32), F32 (16, 32), F32 (16) }, MATMUL, TRUE },
+  { "addmm-scaled", fw_addmm_scaled, 3, { F32 (4, 3), F32 (4, 6), F32 (6, 3) }, MATMUL, TRUE },
+  { "addmm-beta-zero", fw_addmm_beta_zero, 3, { F32 (3), F32 (5, 2), F32 (2, 3) }, MATMUL, TRUE },
+  { "addmm-transposed", fw_addmm_transposed, 3, { F32 (1, 3), F32 (6, 4), F32 (3, 6) }, MATMUL, TRUE },
+  { "addmm-int64", fw_addmm_scaled, 3, { I64 (2, 3), I64 (2, 4), I64 (4, 3) }, EXACT, FALSE },
+  { "nn-mse-loss-mean", fw_mse_loss_mean, 2, { F32 (16, 3), F32 (16, 3) }, ARITH, TRUE },
+  { "nn-mse-loss-sum", fw_mse_loss_sum, 2, { F32 (16, 3), F32 (16, 3) }, ARITH, TRUE },
+  { "nn-mse-loss-none", fw_mse_loss_none, 2, { F32 (16, 3), F32 (16, 3) }, ARITH, TRUE },
+  { "nn-mse-loss-broadcast", fw_mse_loss_mean, 2, { F32 (8, 3), F32 (8, 1) }, ARITH, TRUE },
+  { "nn-mse-loss-f64", fw_mse_loss_mean, 2, { F64 (32), F64 (32) }, DOUBLE, TRUE },
+  { "nn-mse-loss-strided", fw_mse_loss_strided, 2, { F32 (3, 5), F32 (5, 3) }, ARITH, TRUE },
+  { "nn-mse-loss-large", fw_mse_loss_mean, 2, { F32 (100000), F32 (100000) }, ARITH, TRUE },
+
+  /* backward through select, slice, sort and max/min (the scatter and
+   * gather behind them), ties included */
+  { "select-3d-negative", fw_select_3d, 2, { F32 (2, 3, 4), F32 (2, 3) }, ARITH, TRUE },
+  { "slice-dim1-negative", fw_slice_dim1, 1, { F32 (3, 6) }, TRANSCENDENTAL, TRUE },
+  { "select-of-slice", fw_select_of_slice, 1, { F32 (7, 3) }, ARITH, TRUE },
+  { "sort-dim0", fw_sort_dim0, 1, { F32 (5, 3) }, ARITH, TRUE },
+  { "sort-ties", fw_sort_dim0, 1, { TIES32 (9, 4) }, ARITH, TRUE },
+  { "sort-then-slice", fw_sort_then_slice, 1, { F64 (4, 7) }, EXACT, TRUE },
+  /* (a max shared by k elements gets grad / k each: ARITH for the division) */
+  { "max-ties", fw_max, 1, { TIES32 (6, 5) }, ARITH, TRUE },
+  { "min-ties", fw_min, 1, { TIES32 (20) }, ARITH, TRUE },
+  { "max-dim0-ties", fw_max_dim0, 1, { TIES32 (8, 5) }, EXACT, TRUE },
+  { "min-dim1-keepdim-ties", fw_min_dim1_keep, 1, { TIES32 (5, 8) }, EXACT, TRUE },
+  { "max-of-select", fw_max_of_select, 1, { F32 (3, 9) }, EXACT, TRUE },
 };
 
 /* ---- running a case ---- */
@@ -632,6 +806,17 @@ make_input (const InputSpec *spec,
       normal = ge_tensor_randn (spec->ndim, spec->sizes, GE_DTYPE_FLOAT32, generator, NULL);
       shift = ge_tensor_wrap_double (0.0);
       t = ge_tensor_gt (normal, shift, NULL);
+      break;
+    case ROUNDED:
+      {
+        g_autoptr(GeTensor) whole = NULL;
+
+        normal = ge_tensor_randn (spec->ndim, spec->sizes, GE_DTYPE_FLOAT64, generator, NULL);
+        factor = ge_tensor_wrap_double (2.0);
+        scaled = ge_tensor_mul (normal, factor, NULL);
+        whole = ge_tensor_to_dtype (scaled, GE_DTYPE_INT64, NULL);
+        t = ge_tensor_to_dtype (whole, real, NULL);
+      }
       break;
     case WELL_CONDITIONED:
     default:
@@ -703,7 +888,9 @@ run_case (gconstpointer data)
 
   cpu_out = c->forward (cpu_inputs, &error);
   g_assert_no_error (error);
+  gpu_side_begin ();
   gpu_out = c->forward (gpu_inputs, &error);
+  gpu_side_end ();
   g_assert_no_error (error);
   g_assert_cmpint (ge_tensor_get_device (gpu_out), ==, gpu_device);
   ge_assert_tensor_close (gpu_out, cpu_out, c->tolerance.rtol, c->tolerance.atol);
@@ -715,7 +902,9 @@ run_case (gconstpointer data)
                          ge_tensor_get_dtype (cpu_out), generator, NULL);
 
       backpropagate (cpu_out, weights);
+      gpu_side_begin ();
       backpropagate (gpu_out, weights);
+      gpu_side_end ();
       for (int i = 0; i < c->n_inputs; i++)
         {
           GeTensor *cpu_grad = ge_tensor_get_grad (cpu_inputs[i]);
@@ -944,6 +1133,344 @@ test_training_steps_match (void)
     }
 }
 
+/* ---- nn modules and optimisers: training steps on both sides ---- */
+
+#define TRAIN_RTOL 1e-4
+#define TRAIN_ATOL 1e-5
+
+typedef void (*OptionsSetup) (GeOptimOptions *o);
+
+typedef struct
+{
+  const char      *name;
+  GeOptimizerKind  kind;
+  OptionsSetup     setup;
+} OptimCase;
+
+static void sgd_momentum (GeOptimOptions *o) { o->lr = 0.05; o->momentum = 0.9; }
+static void sgd_nesterov_decay (GeOptimOptions *o)
+{
+  o->lr = 0.05; o->momentum = 0.9; o->nesterov = TRUE; o->weight_decay = 1e-2;
+}
+static void sgd_dampening_maximize (GeOptimOptions *o)
+{
+  o->lr = 0.01; o->momentum = 0.5; o->dampening = 0.25; o->maximize = TRUE;
+}
+static void sgd_plain (GeOptimOptions *o) { o->lr = 0.1; }
+static void rmsprop_plain (GeOptimOptions *o) { o->lr = 1e-2; }
+static void rmsprop_centered_momentum (GeOptimOptions *o)
+{
+  o->lr = 1e-2; o->centered = TRUE; o->momentum = 0.9; o->weight_decay = 1e-3;
+}
+static void adam_plain (GeOptimOptions *o) { o->lr = 1e-2; }
+static void adam_amsgrad_decay (GeOptimOptions *o)
+{
+  o->lr = 1e-2; o->amsgrad = TRUE; o->weight_decay = 1e-2; o->beta1 = 0.8;
+}
+static void adam_maximize (GeOptimOptions *o) { o->lr = 1e-3; o->maximize = TRUE; }
+
+static const OptimCase optim_cases[] = {
+  { "sgd", GE_OPTIMIZER_SGD, sgd_plain },
+  { "sgd-momentum", GE_OPTIMIZER_SGD, sgd_momentum },
+  { "sgd-nesterov-weight-decay", GE_OPTIMIZER_SGD, sgd_nesterov_decay },
+  { "sgd-dampening-maximize", GE_OPTIMIZER_SGD, sgd_dampening_maximize },
+  { "rmsprop", GE_OPTIMIZER_RMSPROP, rmsprop_plain },
+  { "rmsprop-centered-momentum", GE_OPTIMIZER_RMSPROP, rmsprop_centered_momentum },
+  { "adam", GE_OPTIMIZER_ADAM, adam_plain },
+  { "adam-amsgrad-weight-decay", GE_OPTIMIZER_ADAM, adam_amsgrad_decay },
+  { "adam-maximize", GE_OPTIMIZER_ADAM, adam_maximize },
+};
+
+static const char *const state_keys[] = {
+  "momentum_buffer", "square_avg", "grad_avg", "exp_avg", "exp_avg_sq", "max_exp_avg_sq",
+};
+
+static GeOptimizer *
+make_optimizer (const OptimCase  *c,
+                GPtrArray        *params)
+{
+  GeOptimOptions o;
+  GError *error = NULL;
+  GeOptimizer *opt;
+
+  ge_optim_options_init (&o, c->kind);
+  c->setup (&o);
+  opt = ge_optimizer_new (c->kind, params->len, (GeTensor **) params->pdata, &o, &error);
+  g_assert_no_error (error);
+  return opt;
+}
+
+/* The state of @p (CPU side) and @q (GPU side), key by key. */
+static void
+assert_states_close (GeOptimizer *cpu_opt,
+                     GeTensor    *p,
+                     GeOptimizer *gpu_opt,
+                     GeTensor    *q,
+                     double       rtol,
+                     double       atol)
+{
+  g_assert_cmpfloat (ge_optimizer_get_step_count (gpu_opt, q), ==,
+                     ge_optimizer_get_step_count (cpu_opt, p));
+  for (guint k = 0; k < G_N_ELEMENTS (state_keys); k++)
+    {
+      GeTensor *a = ge_optimizer_get_state (cpu_opt, p, state_keys[k]);
+      GeTensor *b = ge_optimizer_get_state (gpu_opt, q, state_keys[k]);
+
+      if (a == NULL)
+        {
+          g_assert_null (b);
+          continue;
+        }
+      g_assert_nonnull (b);
+      g_assert_cmpint (ge_tensor_get_device (b), ==, gpu_device);
+      ge_assert_tensor_close (b, a, rtol, atol);
+    }
+}
+
+/* Sequential(Linear(3, 8), ReLU(), Linear(8, 1)) from @seed; on the GPU
+ * side the Linears' parameters are replaced by copies there (what
+ * module.cuda() does). */
+static GeModule *
+make_model (guint64  seed,
+            gboolean on_gpu)
+{
+  g_autoptr(GeGenerator) generator = ge_generator_new (seed);
+  GError *error = NULL;
+  g_autoptr(GeModule) first = ge_linear_new (3, 8, TRUE, generator, &error);
+  g_autoptr(GeModule) relu = ge_relu_new ();
+  g_autoptr(GeModule) second = ge_linear_new (8, 1, TRUE, generator, &error);
+  GeModule *layers[3] = { first, relu, second };
+
+  g_assert_no_error (error);
+  if (on_gpu)
+    for (int i = 0; i < 3; i += 2)
+      for (int j = 0; j < 2; j++)
+        {
+          const char *name = j == 0 ? "weight" : "bias";
+          g_autoptr(GeTensor) moved = to_cuda (ge_module_get_parameter (layers[i], name));
+          g_autoptr(GeTensor) param = ge_parameter_new (moved, TRUE, &error);
+
+          g_assert_no_error (error);
+          ge_module_register_parameter (layers[i], name, param);
+        }
+  return ge_sequential_new (3, layers);
+}
+
+/* One training step: zero_grad, forward, MSELoss, backward, step.
+ * Returns the loss. */
+static double
+train_step (GeModule    *model,
+            GeModule    *criterion,
+            GeOptimizer *opt,
+            GeTensor    *x,
+            GeTensor    *y)
+{
+  g_autoptr(GeTensor) pred = NULL;
+  g_autoptr(GeTensor) loss = NULL;
+  GError *error = NULL;
+  double value;
+
+  g_assert_true (ge_optimizer_zero_grad (opt, FALSE, &error));
+  pred = ge_module_forward (model, x, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ge_tensor_get_device (pred), ==, ge_tensor_get_device (x));
+  loss = ge_module_forward_n (criterion, 2, (GeTensor *[]) { pred, y }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ge_tensor_get_device (loss), ==, ge_tensor_get_device (x));
+  g_assert_true (ge_tensor_backward (loss, NULL, FALSE, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (ge_optimizer_step (opt, &error));
+  g_assert_no_error (error);
+  g_assert_true (ge_tensor_item (loss, &value, &error));
+  return value;
+}
+
+static void
+test_training (gconstpointer data)
+{
+  const OptimCase *c = data;
+  const int steps = 6;
+  g_autoptr(GeGenerator) generator = ge_generator_new (g_str_hash (c->name));
+  g_autoptr(GeTensor) x = ge_tensor_randn (2, (gint64[]) { 32, 3 }, GE_DTYPE_FLOAT32, generator, NULL);
+  g_autoptr(GeTensor) y = ge_tensor_randn (2, (gint64[]) { 32, 1 }, GE_DTYPE_FLOAT32, generator, NULL);
+  g_autoptr(GeTensor) gx = to_cuda (x);
+  g_autoptr(GeTensor) gy = to_cuda (y);
+  g_autoptr(GeModule) cpu_model = make_model (17, FALSE);
+  g_autoptr(GeModule) gpu_model = make_model (17, TRUE);
+  g_autoptr(GeModule) criterion = ge_mse_loss_new (GE_REDUCTION_MEAN);
+  g_autoptr(GPtrArray) cpu_params = ge_module_parameters (cpu_model);
+  g_autoptr(GPtrArray) gpu_params = ge_module_parameters (gpu_model);
+  g_autoptr(GeOptimizer) cpu_opt = make_optimizer (c, cpu_params);
+  g_autoptr(GeOptimizer) gpu_opt = make_optimizer (c, gpu_params);
+
+  g_assert_cmpuint (cpu_params->len, ==, 4);
+  g_assert_cmpuint (gpu_params->len, ==, 4);
+  for (int step = 0; step < steps; step++)
+    {
+      double cpu_loss = train_step (cpu_model, criterion, cpu_opt, x, y);
+      double gpu_loss;
+
+      gpu_side_begin ();
+      gpu_loss = train_step (gpu_model, criterion, gpu_opt, gx, gy);
+      gpu_side_end ();
+      g_assert_cmpfloat_with_epsilon (gpu_loss, cpu_loss, TRAIN_ATOL + TRAIN_RTOL * fabs (cpu_loss));
+    }
+  for (guint i = 0; i < cpu_params->len; i++)
+    {
+      GeTensor *p = g_ptr_array_index (cpu_params, i);
+      GeTensor *q = g_ptr_array_index (gpu_params, i);
+
+      g_assert_cmpint (ge_tensor_get_device (q), ==, gpu_device);
+      g_assert_cmpint (ge_tensor_get_device (ge_tensor_get_grad (q)), ==, gpu_device);
+      ge_assert_tensor_close (q, p, TRAIN_RTOL, TRAIN_ATOL);
+      assert_states_close (cpu_opt, p, gpu_opt, q, TRAIN_RTOL, TRAIN_ATOL);
+    }
+}
+
+/* The updates alone, with given gradients: a float32 matrix, a float64
+ * vector and a non-contiguous float32 parameter (a transposed leaf).  With
+ * --self-check the device op sequences must give the CPU loops' bits. */
+static void
+test_optimizer_updates (gconstpointer data)
+{
+  const OptimCase *c = data;
+  const int steps = 5;
+  g_autoptr(GeGenerator) generator = ge_generator_new (g_str_hash (c->name) + 1);
+  g_autoptr(GPtrArray) cpu_params = g_ptr_array_new_with_free_func ((GDestroyNotify) ge_tensor_unref);
+  g_autoptr(GPtrArray) gpu_params = g_ptr_array_new_with_free_func ((GDestroyNotify) ge_tensor_unref);
+  g_autoptr(GeOptimizer) cpu_opt = NULL;
+  g_autoptr(GeOptimizer) gpu_opt = NULL;
+  static const GeDType dtypes[3] = { GE_DTYPE_FLOAT32, GE_DTYPE_FLOAT64, GE_DTYPE_FLOAT32 };
+  static const gint64 shapes[3][2] = { { 4, 3 }, { 5, 1 }, { 3, 6 } };
+  GError *error = NULL;
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(GeTensor) init = ge_tensor_randn (2, shapes[i], dtypes[i], generator, NULL);
+      g_autoptr(GeTensor) cpu = NULL, gpu = NULL;
+
+      if (i == 2)
+        {
+          /* a leaf whose memory is transposed */
+          g_autoptr(GeTensor) dense = ge_tensor_clone (init, NULL);
+          g_autoptr(GeTensor) moved = to_cuda (init);
+          g_autoptr(GeTensor) t1 = ge_tensor_t (dense, NULL);
+          g_autoptr(GeTensor) t2 = ge_tensor_t (moved, NULL);
+
+          cpu = ge_tensor_detach (t1);
+          gpu = ge_tensor_detach (t2);
+          g_assert_false (ge_tensor_is_contiguous (cpu));
+        }
+      else
+        {
+          cpu = ge_tensor_clone (init, NULL);
+          gpu = to_cuda (init);
+        }
+      g_assert_true (ge_tensor_set_requires_grad (cpu, TRUE, NULL));
+      g_assert_true (ge_tensor_set_requires_grad (gpu, TRUE, NULL));
+      g_ptr_array_add (cpu_params, g_steal_pointer (&cpu));
+      g_ptr_array_add (gpu_params, g_steal_pointer (&gpu));
+    }
+  cpu_opt = make_optimizer (c, cpu_params);
+  gpu_opt = make_optimizer (c, gpu_params);
+
+  for (int step = 0; step < steps; step++)
+    {
+      for (guint i = 0; i < cpu_params->len; i++)
+        {
+          GeTensor *p = g_ptr_array_index (cpu_params, i);
+          GeTensor *q = g_ptr_array_index (gpu_params, i);
+          g_autoptr(GeTensor) grad = ge_tensor_randn (ge_tensor_get_ndim (p), ge_tensor_get_sizes (p),
+                                                      ge_tensor_get_dtype (p), generator, NULL);
+          g_autoptr(GeTensor) gpu_grad = to_cuda (grad);
+
+          g_assert_true (ge_tensor_set_grad (p, grad, &error));
+          g_assert_true (ge_tensor_set_grad (q, gpu_grad, &error));
+        }
+      g_assert_true (ge_optimizer_step (cpu_opt, &error));
+      g_assert_no_error (error);
+      gpu_side_begin ();
+      g_assert_true (ge_optimizer_step (gpu_opt, &error));
+      gpu_side_end ();
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < cpu_params->len; i++)
+    {
+      GeTensor *p = g_ptr_array_index (cpu_params, i);
+      GeTensor *q = g_ptr_array_index (gpu_params, i);
+      /* on the CPU the op sequences round exactly as the fused loops do */
+      double rtol = self_check ? 0.0 : ge_tensor_get_dtype (p) == GE_DTYPE_FLOAT64 ? 1e-12 : 1e-5;
+      double atol = self_check ? 0.0 : ge_tensor_get_dtype (p) == GE_DTYPE_FLOAT64 ? 1e-12 : 1e-6;
+
+      g_assert_cmpint (ge_tensor_get_device (q), ==, gpu_device);
+      g_assert_cmpint (ge_tensor_is_contiguous (q), ==, ge_tensor_is_contiguous (p));
+      ge_assert_tensor_close (q, p, rtol, atol);
+      assert_states_close (cpu_opt, p, gpu_opt, q, rtol, atol);
+    }
+}
+
+/* A CPU scalar (0-dim) used with cuda tensors gets its gradient on the
+ * CPU: PyTorch moves a 0-dim gradient to the input's device. */
+static void
+test_cpu_scalar_gradient (void)
+{
+  g_autoptr(GeTensor) x = ge_test_tensor ("[1.0, 2.0, 3.0]");
+  g_autoptr(GeTensor) gx = to_cuda (x);
+  g_autoptr(GeTensor) s = ge_tensor_scalar (2.5, GE_DTYPE_FLOAT32);
+  g_autoptr(GeTensor) y = NULL;
+  g_autoptr(GeTensor) loss = NULL;
+  g_autoptr(GeTensor) expected_s = ge_test_tensor ("6.0");
+  g_autoptr(GeTensor) expected_x = ge_test_tensor ("[2.5, 2.5, 2.5]");
+  GError *error = NULL;
+
+  g_assert_true (ge_tensor_set_requires_grad (gx, TRUE, NULL));
+  g_assert_true (ge_tensor_set_requires_grad (s, TRUE, NULL));
+  y = ge_tensor_mul (gx, s, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ge_tensor_get_device (y), ==, GE_DEVICE_CUDA);
+  loss = ge_tensor_sum (y, &error);
+  g_assert_true (ge_tensor_backward (loss, NULL, FALSE, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ge_tensor_get_device (ge_tensor_get_grad (s)), ==, GE_DEVICE_CPU);
+  g_assert_cmpint (ge_tensor_get_device (ge_tensor_get_grad (gx)), ==, GE_DEVICE_CUDA);
+  ge_assert_tensor_equal (ge_tensor_get_grad (s), expected_s);
+  ge_assert_tensor_equal (ge_tensor_get_grad (gx), expected_x);
+}
+
+/* uniform_/normal_ of a cuda tensor fill it from the CUDA generator (the
+ * Philox stream), as nn.Linear's reset_parameters does on cuda. */
+static void
+test_fills_use_cuda_generator (void)
+{
+  const guint64 seed = 7;
+  const gint64 n = 10;
+  g_autoptr(GeTensor) t = ge_tensor_empty_on (GE_DEVICE_CUDA, 1, &n, GE_DTYPE_FLOAT32, NULL);
+  g_autofree double *values = NULL;
+  guint64 version = ge_tensor_get_version (t);
+  GError *error = NULL;
+
+  ge_cuda_manual_seed (seed);
+  g_assert_true (ge_tensor_uniform_ (t, -2.0, 2.0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ge_tensor_get_version (t), >, version);
+  values = ge_tensor_to_doubles (t, NULL);
+  for (gint64 i = 0; i < n; i++)
+    {
+      float block[4];
+
+      /* u * 4 - 2: the product is exact, so nvcc's FMA rounds as the CPU */
+      ge_philox_values_f32 (seed, 0, i / 4, FALSE, -2.0, 2.0, block);
+      g_assert_cmpfloat (values[i], ==, block[i % 4]);
+    }
+  g_assert_true (ge_tensor_normal_ (t, 1.0, 0.5, NULL, &error));
+  g_assert_no_error (error);
+  /* argument errors are the CPU's */
+  g_assert_false (ge_tensor_normal_ (t, 0.0, -1.0, NULL, &error));
+  g_assert_cmpstr (error->message, ==, "normal expects std >= 0.0, but found std -1");
+  g_clear_error (&error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -974,6 +1501,14 @@ main (int   argc,
 
       g_test_add_data_func (path, &cases[i], run_case);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (optim_cases); i++)
+    {
+      g_autofree char *train_path = g_strconcat ("/cuda/parity/training/", optim_cases[i].name, NULL);
+      g_autofree char *update_path = g_strconcat ("/cuda/parity/optim/", optim_cases[i].name, NULL);
+
+      g_test_add_data_func (train_path, &optim_cases[i], test_training);
+      g_test_add_data_func (update_path, &optim_cases[i], test_optimizer_updates);
+    }
   if (self_check)
     return g_test_run ();
   g_test_add_func ("/cuda/parity/round-trip-is-exact", test_round_trip_is_exact);
@@ -984,6 +1519,8 @@ main (int   argc,
   g_test_add_func ("/cuda/parity/printing", test_printing);
   g_test_add_func ("/cuda/parity/allocator-reuses-blocks", test_allocator_reuses_blocks);
   g_test_add_func ("/cuda/parity/training-steps-match", test_training_steps_match);
+  g_test_add_func ("/cuda/parity/cpu-scalar-gradient", test_cpu_scalar_gradient);
+  g_test_add_func ("/cuda/parity/fills-use-cuda-generator", test_fills_use_cuda_generator);
 
   return g_test_run ();
 }

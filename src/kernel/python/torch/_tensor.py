@@ -8,9 +8,9 @@ import _gradlab as _C
 from _gradlab import Tensor
 
 
-def _rebuild(data, dtype_name, requires_grad):
+def _rebuild(data, dtype_name, requires_grad, device="cpu"):
     import torch
-    t = _C.tensor(data, dtype=getattr(torch, dtype_name))
+    t = _C.tensor(data, dtype=getattr(torch, dtype_name), device=device)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -41,8 +41,10 @@ def _install():
 
     def __reduce_ex__(self, proto):
         # copy.copy and pickle: the values, dtype and requires_grad
-        return (_rebuild, (self.detach().tolist(), repr(self.dtype)[len("torch."):],
-                           self.requires_grad))
+        args = (self.detach().tolist(), repr(self.dtype)[len("torch."):], self.requires_grad)
+        if self.is_cuda:
+            args += (str(self.device),)
+        return (_rebuild, args)
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
@@ -71,20 +73,26 @@ def _install():
         raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you passed in a %s."
                            % type(element))
 
+    # the new tensor goes where self is unless device= says otherwise
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        return torch.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return torch.zeros(*size, dtype=dtype or self.dtype, device=self.device if device is None else device,
+                           requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        return torch.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return torch.ones(*size, dtype=dtype or self.dtype, device=self.device if device is None else device,
+                          requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        return torch.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return torch.empty(*size, dtype=dtype or self.dtype, device=self.device if device is None else device,
+                           requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
-        return torch.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return torch.full(size, fill_value, dtype=dtype or self.dtype, device=self.device if device is None else device,
+                          requires_grad=requires_grad)
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-        return torch.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return torch.tensor(data, dtype=dtype or self.dtype, device=self.device if device is None else device,
+                            requires_grad=requires_grad)
 
     def type_(self, dtype=None, non_blocking=False):
         if dtype is None:

@@ -1,6 +1,16 @@
 # Common mistakes and the exception type and message PyTorch gives for each.
 import torch
 
+# Without CUDA, PyTorch built without it (Debian's; Gradlab's -Dcuda=disabled)
+# raises AssertionError("Torch not compiled with CUDA enabled"), and one built
+# with it on a machine without a driver or a GPU raises RuntimeError("Found no
+# NVIDIA driver on your system. ..." or "No CUDA GPUs are available"): both
+# print as "CUDA unavailable", so that every build prints the same.
+def cuda_unavailable(e):
+    return ((type(e) is AssertionError and str(e) == "Torch not compiled with CUDA enabled")
+            or (type(e) is RuntimeError and ("NVIDIA driver" in str(e) or "No CUDA GPUs" in str(e))))
+
+
 a = torch.ones(2)
 s = torch.tensor(1.0)
 w = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -55,7 +65,10 @@ for expr in cases:
     try:
         print(expr, "=>", eval(expr))
     except Exception as e:
-        print(expr, "->", type(e).__name__, e)
+        if cuda_unavailable(e):
+            print(expr, "-> CUDA unavailable")
+        else:
+            print(expr, "->", type(e).__name__, e)
 
 x = torch.tensor(2.0, requires_grad=True)
 y = x ** 2

@@ -2,6 +2,16 @@
 # torch.Tensor type checks and the legacy constructor.
 import torch
 
+# Without CUDA, PyTorch built without it (Debian's; Gradlab's -Dcuda=disabled)
+# raises AssertionError("Torch not compiled with CUDA enabled"), and one built
+# with it on a machine without a driver or a GPU raises RuntimeError("Found no
+# NVIDIA driver on your system. ..." or "No CUDA GPUs are available"): both
+# print as "CUDA unavailable", so that every build prints the same.
+def cuda_unavailable(e):
+    return ((type(e) is AssertionError and str(e) == "Torch not compiled with CUDA enabled")
+            or (type(e) is RuntimeError and ("NVIDIA driver" in str(e) or "No CUDA GPUs" in str(e))))
+
+
 print(torch.cuda.is_available(), torch.cuda.device_count())
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 print(device, repr(device), device.type, device.index)
@@ -16,7 +26,10 @@ for label, fn in [("cuda()", lambda: t.cuda()), ("to cuda", lambda: t.to("cuda")
     try:
         print(label, fn())
     except Exception as e:
-        print(label, "->", type(e).__name__, e)
+        if cuda_unavailable(e):
+            print(label, "-> CUDA unavailable")
+        else:
+            print(label, "->", type(e).__name__, e)
 print(isinstance(t, torch.Tensor), type(t) is torch.Tensor, type(t).__name__, torch.Tensor.__name__)
 print(torch.Tensor([1, 2]), torch.Tensor(2, 3).shape, torch.Tensor([[1.5]]).dtype)
 print(type(torch.zeros(1)), type(torch.nn.Parameter(torch.zeros(1))))

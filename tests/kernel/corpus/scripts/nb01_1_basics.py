@@ -124,6 +124,13 @@ except Exception as e:
 try:
     gpu_tensor = cpu_tensor.cuda()
 except Exception as e:
-    print(type(e).__name__, e)
+    # Debian's PyTorch is built without CUDA (AssertionError "Torch not
+    # compiled with CUDA enabled"); Gradlab built with it but run without a
+    # driver raises RuntimeError ("Found no NVIDIA driver ..."): same line.
+    if ((type(e) is AssertionError and str(e) == "Torch not compiled with CUDA enabled")
+            or (type(e) is RuntimeError and ("NVIDIA driver" in str(e) or "No CUDA GPUs" in str(e)))):
+        print("CUDA unavailable")
+    else:
+        print(type(e).__name__, e)
 gpu_tensor = cpu_tensor.to(torch.device("cpu"))
 print("Tensor on device:", gpu_tensor)

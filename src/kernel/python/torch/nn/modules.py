@@ -216,32 +216,78 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    def _cast(self, dtype):
-        for module in self.modules():
-            for name, p in module._parameters.items():
-                if p is not None and p.dtype != dtype:
-                    with torch.no_grad():
-                        p.data = p.data.to(dtype)
+    def _apply(self, fn):
+        """PyTorch's Module._apply: fn on every parameter (kept as the same
+        Parameter object through .data, so that optimisers holding it see
+        the change), on their gradients, and on the buffers."""
+        for module in self.children():
+            module._apply(fn)
+        d = self.__dict__
+        for key, param in self._parameters.items():
+            if param is None:
+                continue
+            with torch.no_grad():
+                param_applied = fn(param)
+            if param_applied is not param:
+                param.data = param_applied
+            grad = param.grad
+            if grad is not None:
+                with torch.no_grad():
+                    grad_applied = fn(grad)
+                if grad_applied is not grad:
+                    grad.data = grad_applied
+        for key, buf in self._buffers.items():
+            if buf is not None:
+                self._buffers[key] = d[key] = fn(buf)
         return self
 
-    def to(self, *args, **kwargs):
-        dtype = kwargs.get("dtype")
+    def _cast(self, dtype):
+        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
+
+    @staticmethod
+    def _parse_to(*args, **kwargs):
+        """torch._C._nn._parse_to: (device, dtype, non_blocking)."""
+        device = dtype = None
+        non_blocking = False
+        unexpected = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+        if unexpected:
+            raise TypeError("to() received an invalid combination of arguments - got an unexpected "
+                            "keyword argument '%s'" % sorted(unexpected)[0])
+        if len(args) > 3:
+            raise TypeError("to() received an invalid combination of arguments")
         for a in args:
             if isinstance(a, torch.dtype):
                 dtype = a
             elif isinstance(a, torch.Tensor):
-                dtype = a.dtype
+                device, dtype = a.device, a.dtype
+            elif isinstance(a, bool):
+                non_blocking = a
             else:
-                torch.zeros(0).to(a)     # PyTorch's errors for devices we lack
-        if "device" in kwargs and kwargs["device"] is not None:
-            torch.zeros(0).to(kwargs["device"])
-        return self._cast(dtype) if dtype is not None else self
+                device = torch.device(a)
+        if kwargs.get("dtype") is not None:
+            dtype = kwargs["dtype"]
+        if kwargs.get("device") is not None:
+            device = torch.device(kwargs["device"])
+        if kwargs.get("non_blocking") is not None:
+            non_blocking = kwargs["non_blocking"]
+        return device, dtype, non_blocking
+
+    def to(self, *args, **kwargs):
+        device, dtype, non_blocking = self._parse_to(*args, **kwargs)
+        if dtype is not None and not dtype.is_floating_point:
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            "dtype={}".format(dtype))
+
+        def convert(t):
+            return t.to(device, dtype if t.is_floating_point() else None, non_blocking)
+
+        return self._apply(convert)
 
     def cpu(self):
-        return self
+        return self._apply(lambda t: t.cpu())
 
     def cuda(self, device=None):
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        return self._apply(lambda t: t.cuda(device))
 
     def float(self):
         return self._cast(torch.float32)
