@@ -476,6 +476,20 @@ add_scalar (Builder  *b,
     {
       GeTensor *t = GK_TENSOR (obj);
       GeDType dt = ge_tensor_get_dtype (t);
+      g_autoptr(GeTensor) host = NULL;
+      GError *error = NULL;
+
+      /* a tensor on a GPU is read through a host copy */
+      if (ge_tensor_get_device (t) != GE_DEVICE_CPU)
+        {
+          host = ge_tensor_cpu (t, &error);
+          if (host == NULL)
+            {
+              gk_raise_error (error);
+              return FALSE;
+            }
+          t = host;
+        }
       v = ge_tensor_get_flat (t, 0);
       iv = dt == GE_DTYPE_INT64 ? *(gint64 *) ge_tensor_data_ptr (t) : (gint64) v;
       kind = dt == GE_DTYPE_BOOL ? KIND_BOOL : dt == GE_DTYPE_INT64 ? KIND_INT : KIND_FLOAT;
