@@ -1210,18 +1210,12 @@ ge_tensor_sort (GeTensor *self, int dim, gboolean descending, GeTensor **indices
 
 /* ---- linear algebra ---- */
 
+/* grad * other for each side, as MulBackward0 (dot is not elementwise: no
+ * local factors) */
 static gboolean
 dot_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, GError **error)
 {
-  for (int i = 0; i < 2; i++)
-    {
-      g_autoptr(GeTensor) other = NULL;
-      if (!ge_node_needs_grad (node, i))
-        continue;
-      TRY (other = saved (node, 1 - i, error));
-      TRY (gi[i] = ge_tensor_mul (g[0], other, error));
-    }
-  return TRUE;
+  return mul_backward (node, g, gi, NULL, error);
 }
 
 static gboolean
