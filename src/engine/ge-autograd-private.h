@@ -78,6 +78,11 @@ struct _GeNode
 
   /* AccumulateGrad: the leaf (strong ref) */
   GeTensor       *variable;
+
+  /* ge-backward.c: this node's task in the backward run that claimed it
+   * first (a node in several runs at once keeps the others in those runs'
+   * own tables); NULL outside backward */
+  gpointer        task;
 };
 
 typedef struct

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ge-autograd-private.h"
+#include "ge-pool.h"
 
 /* The engine is used from one thread at a time (see docs/engine.md). */
 static gboolean grad_mode_enabled = TRUE;
@@ -26,11 +27,13 @@ ge_grad_mode_set_enabled (gboolean enabled)
 
 /* ---- tensor meta ---- */
 
+static GePool meta_pool = GE_POOL_INIT (GeAutogradMeta);
+
 GeAutogradMeta *
 ge_autograd_meta_get (GeTensor *self)
 {
   if (self->autograd == NULL)
-    self->autograd = g_new0 (GeAutogradMeta, 1);
+    self->autograd = ge_pool_alloc0 (&meta_pool);
   return self->autograd;
 }
 
@@ -56,7 +59,7 @@ ge_autograd_meta_free (GeAutogradMeta *meta)
       meta->grad_fn = NULL;
       ge_node_unref (node);
     }
-  g_free (meta);
+  ge_pool_free (&meta_pool, meta);
 }
 
 /* ---- nodes ---- */
@@ -69,13 +72,16 @@ ge_node_ref (GeNode *node)
   return node;
 }
 
+static GePool *node_pool_for (gsize ne,
+                              gsize no);
+
 static void
-node_finalize (GeNode   *node,
-               GQueue   *pending)
+node_finalize (GeNode    *node,
+               GPtrArray *pending)
 {
   for (int i = 0; i < node->n_next; i++)
     if (node->next[i].node != NULL && --node->next[i].node->ref_count == 0)
-      g_queue_push_tail (pending, node->next[i].node);
+      g_ptr_array_add (pending, node->next[i].node);
   for (int i = 0; i < node->n_next; i++)
     if (node->input_values != NULL)
       g_clear_pointer (&node->input_values[i], ge_tensor_unref);
@@ -95,14 +101,23 @@ node_finalize (GeNode   *node,
       ge_tensor_unref (node->variable);
     }
   g_free (node->owned_name);
-  g_free (node);
+  {
+    GePool *pool = node_pool_for (MAX (node->n_next, 1), MAX (node->n_outputs, 1));
+
+    if (pool != NULL)
+      ge_pool_free (pool, node);
+    else
+      g_free (node);
+  }
 }
 
 void
 ge_node_unref (GeNode *node)
 {
-  /* Graphs can be 100k nodes deep: free iteratively, never recursively. */
-  static GQueue *pending = NULL;
+  /* Graphs can be 100k nodes deep: free iteratively, never recursively
+   * (a node whose last reference goes while another is being finalized
+   * waits on this stack). */
+  static GPtrArray *pending = NULL;
   static gboolean running = FALSE;
 
   if (node == NULL)
@@ -112,13 +127,13 @@ ge_node_unref (GeNode *node)
     return;
 
   if (pending == NULL)
-    pending = g_queue_new ();
-  g_queue_push_tail (pending, node);
+    pending = g_ptr_array_new ();
+  g_ptr_array_add (pending, node);
   if (running)
     return;
   running = TRUE;
-  while (!g_queue_is_empty (pending))
-    node_finalize (g_queue_pop_head (pending), pending);
+  while (pending->len > 0)
+    node_finalize (g_ptr_array_steal_index_fast (pending, pending->len - 1), pending);
   running = FALSE;
 }
 
@@ -262,15 +277,41 @@ plain_alias (GeTensor *t)
 
 /* One block per node: the struct and its per-edge and per-output arrays
  * (node creation is on every op's path). */
+static gsize
+node_block_size (gsize ne,
+                 gsize no)
+{
+  return sizeof (GeNode) + ne * (sizeof (GeEdge) + sizeof (GeTensorMeta) + sizeof (GeTensor *))
+         + no * (sizeof (GeTensorMeta) + 2 * sizeof (GeTensor *));
+}
+
+/* Free lists for the common blocks: one output and up to NODE_POOLS edges
+ * (pool i holds blocks with i + 1 edges). */
+#define NODE_POOLS 3
+static GePool node_pools[NODE_POOLS];
+
+static GePool *
+node_pool_for (gsize ne,
+               gsize no)
+{
+  GePool *pool;
+
+  if (no != 1 || ne > NODE_POOLS)
+    return NULL;
+  pool = &node_pools[ne - 1];
+  if (pool->size == 0)
+    pool->size = node_block_size (ne, no);
+  return pool;
+}
+
 static GeNode *
 node_alloc (const char *name,
             int         n_next,
             int         n_outputs)
 {
   gsize ne = MAX (n_next, 1), no = MAX (n_outputs, 1);
-  gsize size = sizeof (GeNode) + ne * (sizeof (GeEdge) + sizeof (GeTensorMeta) + sizeof (GeTensor *))
-               + no * (sizeof (GeTensorMeta) + 2 * sizeof (GeTensor *));
-  char *block = g_malloc0 (size);
+  GePool *pool = node_pool_for (ne, no);
+  char *block = pool != NULL ? ge_pool_alloc0 (pool) : g_malloc0 (node_block_size (ne, no));
   GeNode *node = (GeNode *) block;
   char *p = block + sizeof (GeNode);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ge-autograd-private.h"
+#include "ge-pool.h"
 #include "ge-device.h"
 
 /*
@@ -16,19 +17,24 @@
  * between AccumulateGrad nodes resolve in PyTorch's order.
  */
 
-typedef struct
+typedef struct _Task Task;
+
+struct _Task
 {
+  GeBackwardRun *run;
   GeNode    *node;
   GeTensor **buffer;       /* summed gradient per node output */
+  GeTensor  *buffer_inline[2];
   int        dependencies;
   gboolean   in_buffer;    /* has a not-ready buffer or is queued */
   gboolean   needed;       /* autograd.grad: runs to reach a capture */
   GArray    *captures;     /* autograd.grad: pairs (input index, output nr) */
-} Task;
+};
 
 struct _GeBackwardRun
 {
-  GHashTable     *tasks;        /* GeNode* -> Task* */
+  GPtrArray      *tasks;        /* every Task of this run */
+  GHashTable     *other_tasks;  /* GeNode* -> Task*, where node->task is another run's */
   GPtrArray      *heap;         /* Task*, a max-heap on sequence_nr */
   gboolean        retain_graph;
   gboolean        create_graph;
@@ -38,37 +44,78 @@ struct _GeBackwardRun
   GeTensor      **captured;
   GeBackwardStep  step;
   GPtrArray      *step_tensors; /* owned by the current step */
+  /* the step's incoming / outgoing / local arrays, reused from step to step */
+  GeTensor      **scratch;
+  int             scratch_size;
   guint           n_steps;
   gboolean        done;
   gboolean        failed;
 };
+
+static GePool task_pool = GE_POOL_INIT (Task);
 
 static void
 task_free (Task *task)
 {
   for (int i = 0; i < task->node->n_outputs; i++)
     g_clear_pointer (&task->buffer[i], ge_tensor_unref);
-  g_free (task->buffer);
+  if (task->buffer != task->buffer_inline)
+    g_free (task->buffer);
   if (task->captures != NULL)
     g_array_unref (task->captures);
+  if (task->node->task == task)
+    task->node->task = NULL;
   ge_node_unref (task->node);
-  g_free (task);
+  ge_pool_free (&task_pool, task);
+}
+
+static Task *
+task_lookup (GeBackwardRun *run,
+             GeNode        *node)
+{
+  Task *task = node->task;
+
+  if (task != NULL && task->run == run)
+    return task;
+  return run->other_tasks != NULL ? g_hash_table_lookup (run->other_tasks, node) : NULL;
+}
+
+/* @node's task in @run, made if needed (*@created says so). */
+static Task *
+task_get_full (GeBackwardRun *run,
+               GeNode        *node,
+               gboolean      *created)
+{
+  Task *task = task_lookup (run, node);
+
+  *created = task == NULL;
+  if (task == NULL)
+    {
+      task = ge_pool_alloc0 (&task_pool);
+      task->run = run;
+      task->node = ge_node_ref (node);
+      task->buffer = node->n_outputs <= (int) G_N_ELEMENTS (task->buffer_inline)
+                     ? task->buffer_inline : g_new0 (GeTensor *, node->n_outputs);
+      g_ptr_array_add (run->tasks, task);
+      if (node->task == NULL)
+        node->task = task;
+      else
+        {
+          if (run->other_tasks == NULL)
+            run->other_tasks = g_hash_table_new (NULL, NULL);
+          g_hash_table_insert (run->other_tasks, node, task);
+        }
+    }
+  return task;
 }
 
 static Task *
 task_get (GeBackwardRun *run,
           GeNode        *node)
 {
-  Task *task = g_hash_table_lookup (run->tasks, node);
+  gboolean created;
 
-  if (task == NULL)
-    {
-      task = g_new0 (Task, 1);
-      task->node = ge_node_ref (node);
-      task->buffer = g_new0 (GeTensor *, MAX (node->n_outputs, 1));
-      g_hash_table_insert (run->tasks, node, task);
-    }
-  return task;
+  return task_get_full (run, node, &created);
 }
 
 /* ---- the heap: libstdc++'s push_heap / pop_heap with comp = seq less ---- */
@@ -283,11 +330,11 @@ static void
 compute_dependencies (GeBackwardRun *run,
                       GeNode        *root)
 {
-  GPtrArray *stack = g_ptr_array_new ();
-  GHashTable *seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
 
+  /* a node is pushed when its task is made, i.e. the first time it is seen
+   * (the root is no task: no edge leads to a GraphRoot) */
   g_ptr_array_add (stack, root);
-  g_hash_table_add (seen, root);
   while (stack->len > 0)
     {
       GeNode *node = g_ptr_array_steal_index (stack, stack->len - 1);
@@ -295,15 +342,15 @@ compute_dependencies (GeBackwardRun *run,
       for (int i = 0; i < node->n_next; i++)
         {
           GeNode *next = node->next[i].node;
+          gboolean created;
+
           if (next == NULL)
             continue;
-          task_get (run, next)->dependencies++;
-          if (g_hash_table_add (seen, next))
+          task_get_full (run, next, &created)->dependencies++;
+          if (created)
             g_ptr_array_add (stack, next);
         }
     }
-  g_hash_table_unref (seen);
-  g_ptr_array_unref (stack);
 }
 
 /* autograd.grad: a node runs only if it leads to a captured input.  An
@@ -341,7 +388,7 @@ mark_needed (GeBackwardRun *run,
       /* all next nodes are finished: decide this one */
       {
         gboolean needed = FALSE;
-        Task *task = g_hash_table_lookup (run->tasks, node);
+        Task *task = task_lookup (run, node);
 
         for (int k = 0; k < node->n_next; k++)
           if (node->next[k].node != NULL &&
@@ -383,7 +430,7 @@ ge_backward_run_new (int         n_roots,
 
   g_return_val_if_fail (n_roots > 0 && roots != NULL, NULL);
 
-  run->tasks = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) task_free);
+  run->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) task_free);
   run->heap = g_ptr_array_new ();
   run->retain_graph = retain_graph;
   run->create_graph = create_graph;
@@ -459,7 +506,7 @@ ge_backward_run_new (int         n_roots,
               return NULL;
             }
           edge = ge_autograd_edge_for (inputs[i]);
-          task = g_hash_table_lookup (run->tasks, edge.node);
+          task = task_lookup (run, edge.node);
           if (task != NULL)
             {
               if (task->captures == NULL)
@@ -497,11 +544,27 @@ ge_backward_run_new (int         n_roots,
 static void
 step_clear (GeBackwardRun *run)
 {
-  g_free (run->step.incoming);
-  g_free (run->step.outgoing);
-  g_free (run->step.local);
   memset (&run->step, 0, sizeof run->step);
   g_ptr_array_set_size (run->step_tensors, 0);
+}
+
+/* Zeroed arrays for a step's incoming (@n_in) and outgoing and local (@n_out
+ * each) gradients, valid until the next step. */
+static GeTensor **
+step_arrays (GeBackwardRun *run,
+             int            n_in,
+             int            n_out)
+{
+  int size = MAX (n_in, 1) + 2 * MAX (n_out, 1);
+
+  if (size > run->scratch_size)
+    {
+      g_free (run->scratch);
+      run->scratch = g_new (GeTensor *, size);
+      run->scratch_size = size;
+    }
+  memset (run->scratch, 0, sizeof (GeTensor *) * size);
+  return run->scratch;
 }
 
 static GeTensor *
@@ -566,8 +629,9 @@ run_node (GeBackwardRun  *run,
 {
   GeNode *node = task->node;
   GeBackwardStep *step = &run->step;
-  GeTensor **outgoing = g_new0 (GeTensor *, MAX (node->n_next, 1));
-  GeTensor **locals = run->record_details ? g_new0 (GeTensor *, MAX (node->n_next, 1)) : NULL;
+  GeTensor **arrays = step_arrays (run, node->n_outputs, node->n_next);
+  GeTensor **outgoing = arrays + MAX (node->n_outputs, 1);
+  GeTensor **locals = run->record_details ? outgoing + MAX (node->n_next, 1) : NULL;
   gboolean any = FALSE, ok = TRUE;
   gboolean prev_mode;
 
@@ -575,7 +639,7 @@ run_node (GeBackwardRun  *run,
   step->name = node->name;
   step->sequence_nr = node->sequence_nr;
   step->n_incoming = node->n_outputs;
-  step->incoming = g_new0 (GeTensor *, MAX (node->n_outputs, 1));
+  step->incoming = arrays;
   for (int i = 0; i < node->n_outputs; i++)
     {
       step->incoming[i] = keep (run, task->buffer[i] ? ge_tensor_ref (task->buffer[i]) : NULL);
@@ -667,7 +731,7 @@ run_node (GeBackwardRun  *run,
 
       if (next == NULL)
         continue;
-      next_task = g_hash_table_lookup (run->tasks, next);
+      next_task = task_lookup (run, next);
       g_assert (next_task != NULL);
       next_task->dependencies--;
       if (run->capture_mode && !next_task->needed && next_task->captures == NULL)
@@ -745,7 +809,9 @@ ge_backward_run_free (GeBackwardRun *run)
   step_clear (run);
   g_ptr_array_unref (run->step_tensors);
   g_ptr_array_unref (run->heap);
-  g_hash_table_unref (run->tasks);
+  g_ptr_array_unref (run->tasks);
+  g_clear_pointer (&run->other_tasks, g_hash_table_unref);
+  g_free (run->scratch);
   for (int i = 0; i < run->n_inputs; i++)
     g_clear_pointer (&run->captured[i], ge_tensor_unref);
   g_free (run->captured);

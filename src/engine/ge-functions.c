@@ -289,7 +289,12 @@ pow_scalar_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **local
       g_autoptr(GeTensor) em1 = scalar (e - 1.0);
       g_autoptr(GeTensor) ew = scalar (e);
       g_autoptr(GeTensor) p = NULL;
-      TRY (p = ge_tensor_pow (self, em1, error));
+      /* self.pow(1) is a copy of self: skip it unless the graph of this
+       * backward is itself recorded (create_graph shows the PowBackward0) */
+      if (e == 2.0 && !ge_grad_mode_is_enabled ())
+        p = ge_tensor_ref (self);
+      else
+        TRY (p = ge_tensor_pow (self, em1, error));
       TRY (local = ge_tensor_mul (ew, p, error));
     }
   TRY (gi[0] = ge_tensor_mul (g[0], local, error));

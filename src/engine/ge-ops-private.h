@@ -4,6 +4,16 @@
 
 #include "ge-tensor-private.h"
 
+/* The hot elementwise and sum loops are built twice on x86-64, for AVX2 and
+ * for the baseline, and the loader picks one (GCC's target_clones).  AVX2
+ * without FMA: every add and multiply rounds as in the baseline, so results
+ * are the same bits on every machine; only the speed differs. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+# define GE_SIMD_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+# define GE_SIMD_CLONES
+#endif
+
 G_BEGIN_DECLS
 
 /*

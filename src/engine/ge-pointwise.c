@@ -28,7 +28,7 @@ static const char *binary_op_names[N_BINARY_OPS] = {
 };
 
 #define DEFINE_BINARY_LOOP(name, T, OT, EXPR)                                        \
-static void                                                                          \
+GE_SIMD_CLONES static void                                                           \
 name (char **data, const gint64 *strides, gint64 n, gpointer user_data)              \
 {                                                                                    \
   char *out = data[0], *x = data[1], *y = data[2];                                   \
@@ -110,7 +110,7 @@ static const GeIterLoop binary_loops[N_BINARY_OPS][GE_N_DTYPES] = {
 typedef GeCudaParams UnaryParams;
 
 #define DEFINE_UNARY_LOOP(name, T, EXPR)                                             \
-static void                                                                          \
+GE_SIMD_CLONES static void                                                           \
 name (char **data, const gint64 *strides, gint64 n, gpointer user_data)              \
 {                                                                                    \
   const UnaryParams *params = user_data;                                             \

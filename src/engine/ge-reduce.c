@@ -316,38 +316,51 @@ ceil_log2 (gint64 x)
 
 /* multi_row_sum: NROWS running sums of LANES lanes each; row i of the
  * reduced dim starts at in + i * row_stride, column k (of NROWS) at
- * + k * col_stride, lane l at + l * sizeof (T).  NROWS and LANES are
- * compile-time constants so that the lane loops vectorise (the adds and
- * their order stay exactly ATen's). */
+ * + k * col_stride, lane l at + l * sizeof (T).  The LANES lanes are one
+ * GCC vector (32 bytes, as ATen's Vectorized; lane-wise adds round exactly
+ * as scalar ones), so that the running sums stay in registers; the adds and
+ * their order are exactly ATen's. */
 #define DEFINE_MULTI_ROW_SUM(T, suffix, NROWS, LANES)                                   \
-static void                                                                             \
+typedef T suffix##_vec##LANES __attribute__ ((vector_size (LANES * sizeof (T))));       \
+GE_SIMD_CLONES static void                                                              \
 multi_row_sum_##suffix##_##NROWS##x##LANES (const char *in, gint64 row_stride,          \
                                             gint64 col_stride, gint64 size, T *out)     \
 {                                                                                       \
+  typedef suffix##_vec##LANES V;                                                        \
   gint64 level_power = MAX ((gint64) 4, ceil_log2 (size) / CASCADE_LEVELS);             \
   gint64 level_step = (gint64) 1 << level_power;                                        \
   gint64 level_mask = level_step - 1;                                                   \
-  T acc[CASCADE_LEVELS][NROWS][LANES];                                                  \
+  /* level 0 apart from the others, so that it can live in registers */                \
+  V acc0[NROWS];                                                                        \
+  V acc[CASCADE_LEVELS][NROWS];                                                         \
   gint64 i = 0;                                                                         \
                                                                                         \
+  memset (acc0, 0, sizeof acc0);                                                        \
   memset (acc, 0, sizeof acc);                                                          \
   for (; i + level_step <= size;)                                                       \
     {                                                                                   \
       for (gint64 j = 0; j < level_step; j++, i++)                                      \
+        _Pragma ("GCC unroll 4")                                                        \
         for (int k = 0; k < NROWS; k++)                                                 \
           {                                                                             \
-            const T *p = (const T *) (in + i * row_stride + k * col_stride);            \
-            for (int l = 0; l < LANES; l++)                                             \
-              acc[0][k][l] += p[l];                                                     \
+            V v;                                                                        \
+            memcpy (&v, in + i * row_stride + k * col_stride, sizeof v);                \
+            acc0[k] += v;                                                               \
           }                                                                             \
-      for (int j = 1; j < CASCADE_LEVELS; j++)                                          \
+      for (int k = 0; k < NROWS; k++)                                                   \
+        {                                                                               \
+          acc[1][k] += acc0[k];                                                         \
+          acc0[k] = (V) { 0 };                                                          \
+        }                                                                               \
+      if ((i & (level_mask << level_power)) != 0)                                       \
+        continue;                                                                       \
+      for (int j = 2; j < CASCADE_LEVELS; j++)                                          \
         {                                                                               \
           for (int k = 0; k < NROWS; k++)                                               \
-            for (int l = 0; l < LANES; l++)                                             \
-              {                                                                         \
-                acc[j][k][l] += acc[j - 1][k][l];                                       \
-                acc[j - 1][k][l] = 0;                                                   \
-              }                                                                         \
+            {                                                                           \
+              acc[j][k] += acc[j - 1][k];                                               \
+              acc[j - 1][k] = (V) { 0 };                                                \
+            }                                                                           \
           if ((i & (level_mask << (j * level_power))) != 0)                             \
             break;                                                                      \
         }                                                                               \
@@ -355,17 +368,15 @@ multi_row_sum_##suffix##_##NROWS##x##LANES (const char *in, gint64 row_stride,  
   for (; i < size; i++)                                                                 \
     for (int k = 0; k < NROWS; k++)                                                     \
       {                                                                                 \
-        const T *p = (const T *) (in + i * row_stride + k * col_stride);                \
-        for (int l = 0; l < LANES; l++)                                                 \
-          acc[0][k][l] += p[l];                                                         \
+        V v;                                                                            \
+        memcpy (&v, in + i * row_stride + k * col_stride, sizeof v);                    \
+        acc0[k] += v;                                                                   \
       }                                                                                 \
   for (int j = 1; j < CASCADE_LEVELS; j++)                                              \
     for (int k = 0; k < NROWS; k++)                                                     \
-      for (int l = 0; l < LANES; l++)                                                   \
-        acc[0][k][l] += acc[j][k][l];                                                   \
+      acc0[k] += acc[j][k];                                                             \
   for (int k = 0; k < NROWS; k++)                                                       \
-    for (int l = 0; l < LANES; l++)                                                     \
-      out[k * LANES + l] = acc[0][k][l];                                                \
+    memcpy (out + k * LANES, &acc0[k], sizeof (V));                                     \
 }
 
 /* row_sum: @size items (of LANES lanes) @stride bytes apart, four-way ILP */

@@ -7,6 +7,7 @@
 
 #include "ge-autograd-private.h"
 #include "ge-device-private.h"
+#include "ge-pool.h"
 
 /* Big buffers are 64-byte aligned for the BLAS and vector loops. */
 #define GE_STORAGE_ALIGNMENT 64
@@ -20,13 +21,24 @@
  */
 #define STORAGE_CACHE_MAX_BYTES   ((gsize) 4 << 20)
 #define STORAGE_CACHE_TOTAL_BYTES ((gsize) 64 << 20)
-#define STORAGE_CACHE_PER_SIZE    16
+#define STORAGE_CACHE_PER_SIZE    64
 #define HEADER_CACHE_MAX          4096
 
 static GHashTable *storage_cache;     /* nbytes -> GPtrArray of data blocks */
 static gsize storage_cache_bytes;
 static GeTensor *header_cache[HEADER_CACHE_MAX];
 static int header_cache_len;
+static GePool storage_pool = GE_POOL_INIT (GeStorage);
+static GePool version_pool = GE_POOL_INIT (GeVersionCounter);
+
+static GeVersionCounter *
+version_counter_new (void)
+{
+  GeVersionCounter *counter = ge_pool_alloc0 (&version_pool);
+
+  counter->ref_count = 1;
+  return counter;
+}
 
 /* Under AddressSanitizer every block is really freed, so that use after
  * free is still caught. */
@@ -36,6 +48,29 @@ static int header_cache_len;
 # define CACHE_ENABLED TRUE
 #endif
 
+/* The bucket for @nbytes, or NULL; a loop's few sizes are remembered in
+ * front of the table. */
+static GPtrArray *
+storage_cache_bucket (gsize nbytes)
+{
+  static gsize recent_size[4];
+  static GPtrArray *recent_bucket[4];
+  static guint next;
+  GPtrArray *bucket;
+
+  for (guint i = 0; i < G_N_ELEMENTS (recent_size); i++)
+    if (recent_size[i] == nbytes && recent_bucket[i] != NULL)
+      return recent_bucket[i];
+  bucket = g_hash_table_lookup (storage_cache, GSIZE_TO_POINTER (nbytes));
+  if (bucket != NULL)
+    {
+      recent_size[next] = nbytes;
+      recent_bucket[next] = bucket;
+      next = (next + 1) % G_N_ELEMENTS (recent_size);
+    }
+  return bucket;
+}
+
 static gpointer
 storage_cache_take (gsize nbytes)
 {
@@ -43,7 +78,7 @@ storage_cache_take (gsize nbytes)
 
   if (!CACHE_ENABLED || storage_cache == NULL || nbytes > STORAGE_CACHE_MAX_BYTES)
     return NULL;
-  bucket = g_hash_table_lookup (storage_cache, GSIZE_TO_POINTER (nbytes));
+  bucket = storage_cache_bucket (nbytes);
   if (bucket == NULL || bucket->len == 0)
     return NULL;
   storage_cache_bytes -= nbytes;
@@ -61,7 +96,7 @@ storage_cache_give (gpointer data,
     return FALSE;
   if (storage_cache == NULL)
     storage_cache = g_hash_table_new (g_direct_hash, g_direct_equal);
-  bucket = g_hash_table_lookup (storage_cache, GSIZE_TO_POINTER (nbytes));
+  bucket = storage_cache_bucket (nbytes);
   if (bucket == NULL)
     {
       bucket = g_ptr_array_new ();
@@ -89,10 +124,9 @@ ge_storage_new (gsize     nbytes,
       data = ge_device_alloc (nbytes, error);
       if (data == NULL)
         return NULL;
-      storage = g_slice_new0 (GeStorage);
+      storage = ge_pool_alloc0 (&storage_pool);
       storage->ref_count = 1;
-      storage->version = g_slice_new0 (GeVersionCounter);
-      storage->version->ref_count = 1;
+      storage->version = version_counter_new ();
       storage->device = device;
       storage->nbytes = nbytes;
       storage->data = data;
@@ -111,10 +145,9 @@ ge_storage_new (gsize     nbytes,
       return NULL;
     }
 
-  storage = g_slice_new0 (GeStorage);
+  storage = ge_pool_alloc0 (&storage_pool);
   storage->ref_count = 1;
-  storage->version = g_slice_new0 (GeVersionCounter);
-  storage->version->ref_count = 1;
+  storage->version = version_counter_new ();
   storage->device = device;
   storage->nbytes = nbytes;
   storage->data = data;
@@ -127,7 +160,7 @@ static void
 version_counter_unref (GeVersionCounter *counter)
 {
   if (counter != NULL && --counter->ref_count == 0)
-    g_slice_free (GeVersionCounter, counter);
+    ge_pool_free (&version_pool, counter);
 }
 
 GeStorage *
@@ -152,7 +185,7 @@ ge_storage_unref (GeStorage *storage)
   else if (storage->free_func != NULL)
     storage->free_func (storage->free_data);
   version_counter_unref (storage->version);
-  g_slice_free (GeStorage, storage);
+  ge_pool_free (&storage_pool, storage);
 }
 
 void
@@ -413,8 +446,7 @@ void
 ge_tensor_detach_version (GeTensor *self)
 {
   version_counter_unref (self->version);
-  self->version = g_slice_new0 (GeVersionCounter);
-  self->version->ref_count = 1;
+  self->version = version_counter_new ();
 }
 
 gpointer

@@ -1007,6 +1007,50 @@ test_retain_graph_allows_stepping_twice (Fixture *f, gconstpointer data)
   }
 }
 
+/* A stepped pass left half done while other passes run over the same graph
+ * (the app's stepper open while a cell calls backward()): each run keeps
+ * its own dependency counts and buffers, and every pass adds its full
+ * gradient. */
+static void
+test_interleaved_runs_over_one_graph (Fixture *f, gconstpointer data)
+{
+  GeTensor *x = leaf ("x", "[1.0, 2.0, 3.0]");
+  GeTensor *w = leaf ("w", "[0.5, -1.0, 2.0]");
+  GeTensor *sq = OK (ge_tensor_mul (x, x, E));
+  GeTensor *y = OK (ge_tensor_sum (OK (ge_tensor_mul (OK (ge_tensor_exp (sq, E)), w, E)), E));
+  g_autoptr(GeBackwardRun) first = run_new (y, NULL, TRUE);
+  g_autoptr(GeBackwardRun) second = run_new (y, NULL, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_auto(Stepped) stepped = { 0 };
+  guint first_steps = 0;
+
+  /* two steps of the first run, then the second run whole, then a plain
+   * backward() while the first is still open, then the rest of the first */
+  for (int i = 0; i < 2; i++)
+    {
+      g_assert_nonnull (ge_backward_run_step (first, &error));
+      g_assert_no_error (error);
+      first_steps++;
+    }
+  step_to_end (second, &stepped);
+  g_assert_true (ge_tensor_backward (y, NULL, TRUE, FALSE, &error));
+  g_assert_no_error (error);
+  while (ge_backward_run_step (first, &error) != NULL)
+    first_steps++;
+  g_assert_no_error (error);
+  g_assert_cmpuint (first_steps, ==, ge_backward_run_get_n_steps (second));
+
+  /* three passes: dy/dx = 3 * 2x * exp(x^2) * w, dy/dw = 3 * exp(x^2) */
+  {
+    GeTensor *xv = T (ge_tensor_detach (x));
+    GeTensor *wv = T (ge_tensor_detach (w));
+    GeTensor *ex = plain (ge_tensor_exp (plain (ge_tensor_mul (xv, xv, E)), E));
+    GeTensor *dx = plain (ge_tensor_mul (plain (ge_tensor_mul (plain (ge_tensor_mul (xv, inum (2), E)), ex, E)), wv, E));
+    ge_assert_tensor_close (ge_tensor_get_grad (x), plain (ge_tensor_mul (dx, inum (3), E)), 1e-6, 0);
+    ge_assert_tensor_close (ge_tensor_get_grad (w), plain (ge_tensor_mul (ex, inum (3), E)), 1e-6, 0);
+  }
+}
+
 static void
 test_second_run_fails_at_first_node_with_saved_tensors (Fixture *f, gconstpointer data)
 {
@@ -1525,6 +1569,7 @@ main (int argc, char *argv[])
   ADD ("autograd-grad-of-intermediate-stops-there", test_autograd_grad_of_intermediate_stops_there);
   ADD ("captured-step-reports-the-leaf", test_captured_step_reports_the_leaf);
   ADD ("retain-graph-allows-stepping-twice", test_retain_graph_allows_stepping_twice);
+  ADD ("interleaved-runs-over-one-graph", test_interleaved_runs_over_one_graph);
   ADD ("second-run-fails-at-first-node-with-saved-tensors", test_second_run_fails_at_first_node_with_saved_tensors);
   ADD ("nodes-without-saved-tensors-may-rerun", test_nodes_without_saved_tensors_may_rerun);
   ADD ("interrupt-fails-next-step-and-engine-stays-usable", test_interrupt_fails_next_step_and_engine_stays_usable);
