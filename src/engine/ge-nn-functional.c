@@ -836,7 +836,7 @@ mse_raw (GeTensor     *a,
 /* mse_backward_cpu_kernel's loop: (norm * (self - target)) * grad, with
  * @grad one value or one per element. */
 #define DEFINE_MSE_GRAD_LOOP(name, T)                                          \
-static void                                                                    \
+GE_SIMD_CLONES static void                                                     \
 name (const T *self,                                                           \
       const T *target,                                                         \
       const T *grad,                                                           \
@@ -845,11 +845,16 @@ name (const T *self,                                                           \
       T       *out,                                                            \
       gint64   n)                                                              \
 {                                                                              \
-  for (gint64 i = 0; i < n; i++)                                               \
+  /* two loops, so that each vectorises */                                     \
+  if (grad_is_scalar)                                                          \
     {                                                                          \
-      T scaled = norm * (self[i] - target[i]);                                 \
-      out[i] = scaled * grad[grad_is_scalar ? 0 : i];                          \
+      const T g = grad[0];                                                     \
+      for (gint64 i = 0; i < n; i++)                                           \
+        out[i] = (norm * (self[i] - target[i])) * g;                           \
     }                                                                          \
+  else                                                                         \
+    for (gint64 i = 0; i < n; i++)                                             \
+      out[i] = (norm * (self[i] - target[i])) * grad[i];                       \
 }
 
 DEFINE_MSE_GRAD_LOOP (mse_grad_float, float)

@@ -87,7 +87,6 @@ infer_size (int           ndim,
         }
     }
 
-  shape_str = ge_shape_to_string (shape, ndim);
   if (numel == newsize || (infer_dim >= 0 && newsize > 0 && numel % newsize == 0))
     {
       if (ndim > 0)
@@ -96,6 +95,7 @@ infer_size (int           ndim,
         {
           if (newsize == 0)
             {
+              shape_str = ge_shape_to_string (shape, ndim);
               g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
                            "cannot reshape tensor of 0 elements into shape %s because the "
                            "unspecified dimension size -1 can be any value and is ambiguous",
@@ -107,6 +107,7 @@ infer_size (int           ndim,
       return TRUE;
     }
 
+  shape_str = ge_shape_to_string (shape, ndim);
   g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
                "shape '%s' is invalid for input of size %" G_GINT64_FORMAT, shape_str, numel);
   return FALSE;
@@ -256,28 +257,38 @@ copy_loop (char         **data,
       memcpy (dst, src, n * elem);
       return;
     }
-  /* Moved as same-sized integers: bit patterns (NaN payloads) survive. */
+  /* Moved as same-sized integers: bit patterns (NaN payloads) survive.  A
+   * broadcast source into a dense destination (an expanded bias cloned
+   * for addmm) is a fill. */
+#define COPY_AS(T)                                                            \
+  if (strides[0] == (gint64) sizeof (T) && strides[1] == 0)                   \
+    {                                                                         \
+      const T value = *(const T *) (const void *) src;                        \
+      T *out = (T *) (void *) dst;                                            \
+      for (gint64 i = 0; i < n; i++)                                          \
+        out[i] = value;                                                       \
+    }                                                                         \
+  else                                                                        \
+    for (gint64 i = 0; i < n; i++)                                            \
+      *(T *) (void *) (dst + i * strides[0]) =                                \
+        *(const T *) (const void *) (src + i * strides[1]);
   switch (elem)
     {
     case 1:
-      for (gint64 i = 0; i < n; i++)
-        *(guint8 *) (dst + i * strides[0]) = *(const guint8 *) (src + i * strides[1]);
+      COPY_AS (guint8);
       break;
     case 4:
-      for (gint64 i = 0; i < n; i++)
-        *(guint32 *) (void *) (dst + i * strides[0]) =
-          *(const guint32 *) (const void *) (src + i * strides[1]);
+      COPY_AS (guint32);
       break;
     case 8:
-      for (gint64 i = 0; i < n; i++)
-        *(guint64 *) (void *) (dst + i * strides[0]) =
-          *(const guint64 *) (const void *) (src + i * strides[1]);
+      COPY_AS (guint64);
       break;
     default:
       for (gint64 i = 0; i < n; i++)
         memcpy (dst + i * strides[0], src + i * strides[1], elem);
       break;
     }
+#undef COPY_AS
 }
 
 /* Writes @src into @dst (same shape, any dtypes), converting like PyTorch. */
