@@ -79,6 +79,9 @@ struct _GeNode
   /* AccumulateGrad: the leaf (strong ref) */
   GeTensor       *variable;
 
+  /* CopySlices: the in-place op's node it wraps (owned) */
+  GeNode         *wrapped;
+
   /* ge-backward.c: this node's task in the backward run that claimed it
    * first (a node in several runs at once keeps the others in those runs'
    * own tables); NULL outside backward */
@@ -95,6 +98,11 @@ typedef struct
   char     *name;
   /* a differentiable view: the tensor it views (owned) */
   GeTensor *view_base;
+  /* the version its grad_fn describes: after an in-place change of the
+   * base or of any view, grad_fn is rebuilt as AsStridedBackward0 */
+  guint64   view_version;
+  /* made while grad mode was off: in-place changes in grad mode refused */
+  gboolean  view_made_in_no_grad;
 } GeAutogradMeta;
 
 /* The tensor's meta, created on demand. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ge-autograd-private.h"
+#include "ge-ops-private.h"
 #include "ge-pool.h"
 
 /* The engine is used from one thread at a time (see docs/engine.md). */
@@ -100,6 +101,7 @@ node_finalize (GeNode    *node,
         meta->grad_accumulator = NULL;
       ge_tensor_unref (node->variable);
     }
+  g_clear_pointer (&node->wrapped, ge_node_unref);
   g_free (node->owned_name);
   {
     GePool *pool = node_pool_for (MAX (node->n_next, 1), MAX (node->n_outputs, 1));
@@ -349,13 +351,19 @@ grad_accumulator_for (GeTensor *leaf)
   return node;
 }
 
+static void view_refresh (GeTensor *view);
+
 GeEdge
 ge_autograd_edge_for (GeTensor *t)
 {
   GeEdge edge = { NULL, 0 };
   GeAutogradMeta *meta;
 
-  if (t == NULL || !t->requires_grad)
+  if (t == NULL)
+    return edge;
+  if (t->autograd != NULL && ((GeAutogradMeta *) t->autograd)->view_base != NULL)
+    view_refresh (t);
+  if (!t->requires_grad)
     return edge;
   meta = meta_peek (t);
   if (meta != NULL && meta->grad_fn != NULL)
@@ -375,8 +383,18 @@ ge_autograd_should_record (int        n_inputs,
   if (!grad_mode_enabled)
     return FALSE;
   for (int i = 0; i < n_inputs; i++)
-    if (inputs[i] != NULL && inputs[i]->requires_grad)
-      return TRUE;
+    {
+      GeTensor *t = inputs[i];
+
+      if (t == NULL)
+        continue;
+      /* a view whose base came to require grad in place (zeros(3)[0] = x) */
+      if (!t->requires_grad && t->autograd != NULL &&
+          ((GeAutogradMeta *) t->autograd)->view_base != NULL)
+        view_refresh (t);
+      if (t->requires_grad)
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -528,6 +546,9 @@ ge_node_release_saved (GeNode *node)
     g_clear_pointer (&node->saved[i].value, ge_tensor_unref);
   if (node->n_saved > 0)
     node->released = TRUE;
+  /* CopySlices releases what its in-place op saved */
+  if (node->wrapped != NULL)
+    ge_node_release_saved (node->wrapped);
 }
 
 void
@@ -568,6 +589,8 @@ ge_autograd_set_view_base (GeTensor *view,
     base = base_meta->view_base;
   g_clear_pointer (&meta->view_base, ge_tensor_unref);
   meta->view_base = ge_tensor_ref (base);
+  meta->view_version = ge_tensor_get_version (view);
+  meta->view_made_in_no_grad = !grad_mode_enabled;
 }
 
 gboolean
@@ -588,24 +611,315 @@ ge_autograd_check_inplace (GeTensor  *self,
   if (base != NULL && base->requires_grad)
     {
       if (ge_tensor_is_leaf (base))
-        g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
-                             "a view of a leaf Variable that requires grad is being used in an "
-                             "in-place operation.");
-      else
-        g_set_error_literal (error, GE_ERROR, GE_ERROR_NOT_IMPLEMENTED,
-                             "in-place operations on views of tensors that require grad "
-                             "(CopySlices) are not available in Gradlab yet; use an "
-                             "out-of-place operation or clone() first");
-      return FALSE;
+        {
+          g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                               "a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.");
+          return FALSE;
+        }
+      if (meta->view_made_in_no_grad)
+        {
+          g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                               "A view was created in no_grad mode and is being modified inplace "
+                               "with grad mode enabled. Given that this use case is ambiguous and "
+                               "error-prone, it is forbidden. You can clarify your code by moving "
+                               "both the view and the inplace either both inside the no_grad block "
+                               "(if you don't want the inplace to be tracked) or both outside (if "
+                               "you want the inplace to be tracked).");
+          return FALSE;
+        }
     }
   return TRUE;
+}
+
+/* ---- in-place changes of views: CopySlices and AsStridedBackward0 ----
+ *
+ * As in PyTorch 1.13 (torch/csrc/autograd/functions/tensor.cpp): an
+ * in-place op on a view of a tensor that requires grad (or that makes it
+ * require grad: zeros(3)[0] = x) moves the op into the base's history.  The
+ * base's grad_fn becomes CopySlices, which runs the op's own node on the
+ * view's slice of the base's gradient: its edge 0 goes to the base's old
+ * history, the others to the op's other inputs.  Every view of that base
+ * then describes a stale graph: the next time its grad_fn is asked for, it
+ * is rebuilt as AsStridedBackward0 from the base's current history. */
+
+typedef struct
+{
+  GeDevice device;
+  GeDType  dtype;
+  int      base_ndim;
+  gint64   base_sizes[GE_MAX_DIMS];
+  gint64   base_strides[GE_MAX_DIMS];
+  gint64   base_offset;
+  int      ndim;
+  gint64   sizes[GE_MAX_DIMS];
+  gint64   strides[GE_MAX_DIMS];
+  gint64   offset;            /* in the base's storage */
+} ViewGeometry;
+
+static ViewGeometry *
+view_geometry_new (const GeTensor *base,
+                   const GeTensor *view)
+{
+  ViewGeometry *geo = g_new0 (ViewGeometry, 1);
+
+  geo->device = ge_tensor_get_device (base);
+  geo->dtype = base->dtype;
+  geo->base_ndim = base->ndim;
+  memcpy (geo->base_sizes, base->sizes, sizeof (gint64) * base->ndim);
+  memcpy (geo->base_strides, base->strides, sizeof (gint64) * base->ndim);
+  geo->base_offset = base->offset;
+  geo->ndim = view->ndim;
+  memcpy (geo->sizes, view->sizes, sizeof (gint64) * view->ndim);
+  memcpy (geo->strides, view->strides, sizeof (gint64) * view->ndim);
+  geo->offset = view->offset;
+  return geo;
+}
+
+/* A zeroed tensor with the base's geometry (its strides; storage offset 0
+ * standing for the base's offset), the dtype and device of @like. */
+static GeTensor *
+base_shaped_zeros (const ViewGeometry  *geo,
+                   GeTensor            *like,
+                   GError             **error)
+{
+  gint64 extent = 1;
+  GeStorage *storage;
+  GeTensor *result;
+
+  for (int d = 0; d < geo->base_ndim; d++)
+    {
+      if (geo->base_sizes[d] == 0)
+        {
+          extent = 0;
+          break;
+        }
+      extent += (geo->base_sizes[d] - 1) * geo->base_strides[d];
+    }
+  storage = ge_storage_new (extent * ge_dtype_size (like->dtype), ge_tensor_get_device (like), error);
+  if (storage == NULL)
+    return NULL;
+  result = ge_tensor_new_with_storage (storage, like->dtype, geo->base_ndim, geo->base_sizes,
+                                       geo->base_strides, 0);
+  ge_storage_unref (storage);
+  {
+    /* the whole storage, gaps included */
+    gint64 n = extent;
+    g_autoptr(GeTensor) flat = ge_tensor_new_with_storage (result->storage, like->dtype, 1, &n, NULL, 0);
+    if (!ge_op_zero_ (flat, error))
+      g_clear_pointer (&result, ge_tensor_unref);
+  }
+  return result;
+}
+
+/* The view's elements inside @result (made by base_shaped_zeros). */
+static GeTensor *
+view_slice (const ViewGeometry *geo,
+            GeTensor           *result)
+{
+  return ge_op_as_strided (result, geo->ndim, geo->sizes, geo->strides, geo->offset - geo->base_offset);
+}
+
+/* Can two elements of the view share a place in memory?  (ATen's
+ * maybe_overlapping_memory: sorted by stride, each dim must step past all
+ * the smaller ones.) */
+static gboolean
+view_may_overlap (const ViewGeometry *geo)
+{
+  gint64 sizes[GE_MAX_DIMS], strides[GE_MAX_DIMS];
+  gint64 reach = 0;
+  int n = 0;
+
+  for (int d = 0; d < geo->ndim; d++)
+    if (geo->sizes[d] > 1)
+      {
+        int i = n++;
+        /* insertion by stride */
+        while (i > 0 && strides[i - 1] > geo->strides[d])
+          {
+            sizes[i] = sizes[i - 1];
+            strides[i] = strides[i - 1];
+            i--;
+          }
+        sizes[i] = geo->sizes[d];
+        strides[i] = geo->strides[d];
+      }
+  for (int i = 0; i < n; i++)
+    {
+      if (strides[i] <= reach)
+        return TRUE;
+      reach += (sizes[i] - 1) * strides[i];
+    }
+  return FALSE;
+}
+
+/* slice += grad element by element in row-major order (ATen's index_add_
+ * over the view's storage indices), for views that overlap themselves. */
+static gboolean
+scatter_add (GeTensor  *slice,
+             GeTensor  *grad,
+             GError   **error)
+{
+  g_autoptr(GeTensor) g = ge_op_contiguous (grad, error);
+  gint64 numel = ge_tensor_numel (slice);
+  gint64 index[GE_MAX_DIMS] = { 0 };
+  char *base;
+  gsize elem;
+
+  if (g == NULL)
+    return FALSE;
+  if (ge_tensor_get_device (slice) != GE_DEVICE_CPU)
+    {
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_NOT_IMPLEMENTED,
+                           "the gradient of an overlapping view changed in place is computed "
+                           "on the CPU only in Gradlab");
+      return FALSE;
+    }
+  base = ge_tensor_data_ptr (slice);
+  elem = ge_dtype_size (slice->dtype);
+  for (gint64 i = 0; i < numel; i++)
+    {
+      gint64 off = 0;
+
+      for (int d = 0; d < slice->ndim; d++)
+        off += index[d] * slice->strides[d];
+      if (slice->dtype == GE_DTYPE_FLOAT32)
+        ((float *) (void *) base)[off] += ((const float *) ge_tensor_data_ptr (g))[i];
+      else if (slice->dtype == GE_DTYPE_FLOAT64)
+        ((double *) (void *) base)[off] += ((const double *) ge_tensor_data_ptr (g))[i];
+      else
+        memcpy (base + off * elem, (const char *) ge_tensor_data_ptr (g) + i * elem, elem);
+      for (int d = slice->ndim - 1; d >= 0; d--)
+        {
+          if (++index[d] < slice->sizes[d])
+            break;
+          index[d] = 0;
+        }
+    }
+  ge_tensor_bump_version (slice);
+  return TRUE;
+}
+
+/* AsStridedBackward0 for a rebuilt view: the base's gradient is zero but
+ * for the view's elements, which get the view's gradient. */
+static gboolean
+as_strided_view_backward (GeNode     *node,
+                          GeTensor  **g,
+                          GeTensor  **gi,
+                          GeTensor  **locals,
+                          GError    **error)
+{
+  const ViewGeometry *geo = node->data;
+  g_autoptr(GeTensor) result = base_shaped_zeros (geo, g[0], error);
+  g_autoptr(GeTensor) slice = NULL;
+
+  if (result == NULL)
+    return FALSE;
+  slice = view_slice (geo, result);
+  if (view_may_overlap (geo) ? !scatter_add (slice, g[0], error) : !ge_op_copy_ (slice, g[0], error))
+    return FALSE;
+  gi[0] = g_steal_pointer (&result);
+  return TRUE;
+}
+
+/* CopySlices: the in-place op's node on the view's part of the gradient. */
+static gboolean
+copy_slices_backward (GeNode     *node,
+                      GeTensor  **g,
+                      GeTensor  **gi,
+                      GeTensor  **locals,
+                      GError    **error)
+{
+  const ViewGeometry *geo = node->data;
+  GeNode *fn = node->wrapped;
+  g_autoptr(GeTensor) result = base_shaped_zeros (geo, g[0], error);
+  g_autoptr(GeTensor) slice = NULL;
+  g_autoptr(GeTensor) slice_grad = NULL;
+  g_autofree GeTensor **res = g_new0 (GeTensor *, MAX (fn->n_next, 1));
+  gboolean ok;
+
+  if (result == NULL || !ge_op_copy_ (result, g[0], error))
+    return FALSE;
+  slice = view_slice (geo, result);
+  if ((slice_grad = ge_op_clone (slice, error)) == NULL)
+    return FALSE;
+  ok = fn->backward (fn, &slice_grad, res, NULL, error);
+  if (ok && res[0] != NULL)
+    {
+      ok = ge_op_copy_ (slice, res[0], error);
+      if (ok && ge_node_needs_grad (node, 0))
+        gi[0] = ge_tensor_ref (result);
+    }
+  for (int i = 1; i < fn->n_next; i++)
+    if (ok && ge_node_needs_grad (node, i))
+      gi[i] = g_steal_pointer (&res[i]);
+  for (int i = 0; i < fn->n_next; i++)
+    g_clear_pointer (&res[i], ge_tensor_unref);
+  return ok;
+}
+
+/* Rebuilds a stale view's grad_fn (PyTorch's VariableHooks::grad_fn). */
+static void
+view_refresh (GeTensor *view)
+{
+  GeAutogradMeta *meta = view->autograd;
+  GeTensor *base;
+  GeNode *node;
+  guint64 version;
+
+  if (meta == NULL || meta->view_base == NULL)
+    return;
+  version = ge_tensor_get_version (view);
+  if (version == meta->view_version)
+    return;
+  meta->view_version = version;
+  base = meta->view_base;
+  if (!base->requires_grad)
+    return;
+  node = ge_node_new ("AsStridedBackward0", as_strided_view_backward, 1, &base, 1);
+  node->data = view_geometry_new (base, view);
+  node->data_free = g_free;
+  ge_node_set_output (node, 0, view);
+  ge_node_unref (node);
 }
 
 void
 ge_autograd_rebase_history (GeTensor *self,
                             GeNode   *node)
 {
-  ge_node_set_output (node, 0, self);
+  GeAutogradMeta *meta = meta_peek (self);
+  GeTensor *base = meta != NULL ? meta->view_base : NULL;
+  GeNode *copy_slices;
+
+  if (base == NULL)
+    {
+      ge_node_set_output (node, 0, self);
+      return;
+    }
+
+  /* CopySlices takes the op's edges but the first, which goes to the
+   * base's history instead of the view's */
+  copy_slices = node_alloc ("CopySlices", node->n_next, 1);
+  copy_slices->backward = copy_slices_backward;
+  copy_slices->sequence_nr = next_sequence_nr++;
+  copy_slices->wrapped = ge_node_ref (node);
+  copy_slices->data = view_geometry_new (base, self);
+  copy_slices->data_free = g_free;
+  copy_slices->next[0] = ge_autograd_edge_for (base);
+  meta_from_tensor (&copy_slices->input_meta[0], base);
+  for (int i = 1; i < node->n_next; i++)
+    {
+      copy_slices->next[i] = node->next[i];
+      if (copy_slices->next[i].node != NULL)
+        ge_node_ref (copy_slices->next[i].node);
+      copy_slices->input_meta[i] = node->input_meta[i];
+      if (node->input_values[i] != NULL)
+        copy_slices->input_values[i] = ge_tensor_ref (node->input_values[i]);
+    }
+  ge_node_set_output (copy_slices, 0, base);
+  ge_node_unref (copy_slices);
+  /* and the view itself now hangs off the base: AsStridedBackward0 */
+  view_refresh (self);
 }
 
 /* ---- public tensor properties ---- */
@@ -613,6 +927,7 @@ ge_autograd_rebase_history (GeTensor *self,
 gboolean
 ge_tensor_requires_grad (const GeTensor *self)
 {
+  view_refresh ((GeTensor *) self);
   return self->requires_grad;
 }
 
@@ -697,7 +1012,10 @@ ge_tensor_set_grad (GeTensor  *self,
 GeNode *
 ge_tensor_get_grad_fn (const GeTensor *self)
 {
-  GeAutogradMeta *meta = meta_peek (self);
+  GeAutogradMeta *meta;
+
+  view_refresh ((GeTensor *) self);
+  meta = meta_peek (self);
 
   return meta != NULL ? meta->grad_fn : NULL;
 }

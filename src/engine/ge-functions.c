@@ -1772,8 +1772,15 @@ ge_tensor_index (GeTensor *self, int n_indices, const GeIndex *indices, GError *
 
   /* Validate (and get PyTorch's errors) with the raw op first. */
   result = RAW (ge_op_index (self, n_indices, indices, error));
-  if (result == NULL || !ge_autograd_should_record (1, &self))
-    return g_steal_pointer (&result);
+  if (result == NULL)
+    return NULL;
+  if (!ge_autograd_should_record (1, &self))
+    {
+      /* still a view of self: an in-place change through it is an
+       * in-place change of self for autograd (zeros(3)[0] = x) */
+      ge_autograd_set_view_base (result, self);
+      return g_steal_pointer (&result);
+    }
   g_clear_pointer (&result, ge_tensor_unref);
 
   for (int i = 0; i < n_indices; i++)
@@ -1829,11 +1836,32 @@ ge_tensor_index_put (GeTensor *self, int n_indices, const GeIndex *indices, GeTe
     return FALSE;
   if (ge_autograd_should_record (2, inputs))
     {
-      g_set_error_literal (error, GE_ERROR, GE_ERROR_NOT_IMPLEMENTED,
-                           "assigning into part of a tensor while recording gradients "
-                           "(CopySlices) is not available in Gradlab yet; do it under "
-                           "torch.no_grad()");
-      return FALSE;
+      /* recorded as PyTorch's setitem does: a view, then copy_ into it
+       * (CopySlices on self); a value of another shape loses its leading
+       * 1s (view) and is expanded, both recorded */
+      g_autoptr(GeTensor) view = ge_tensor_index (self, n_indices, indices, error);
+      g_autoptr(GeTensor) source = NULL;
+
+      if (view == NULL)
+        return FALSE;
+      if (value->ndim == 0 ||
+          (value->ndim == view->ndim &&
+           memcmp (value->sizes, view->sizes, sizeof (gint64) * value->ndim) == 0))
+        return ge_tensor_copy_ (view, value, error);
+      {
+        int lead = 0;
+
+        while (lead < value->ndim && value->sizes[lead] == 1)
+          lead++;
+        if ((part = ge_tensor_view (value, value->ndim - lead, value->sizes + lead, error)) == NULL)
+          return FALSE;
+      }
+      if (part->ndim == view->ndim &&
+          memcmp (part->sizes, view->sizes, sizeof (gint64) * part->ndim) == 0)
+        source = ge_tensor_ref (part);
+      else if ((source = ge_tensor_expand (part, view->ndim, view->sizes, error)) == NULL)
+        return FALSE;
+      return ge_tensor_copy_ (view, source, error);
     }
   return RAW (ge_op_index_put (self, n_indices, indices, value, error));
 }

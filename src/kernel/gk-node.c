@@ -36,9 +36,9 @@ node_name (GkNode   *self,
 {
   const char *name = ge_node_get_name (self->node);
 
-  /* the only C++-namespaced node name PyTorch reports */
-  if (g_str_equal (name, "AccumulateGrad"))
-    return PyUnicode_FromString ("torch::autograd::AccumulateGrad");
+  /* the hand-written nodes report their C++ names (repr shows the short) */
+  if (g_str_equal (name, "AccumulateGrad") || g_str_equal (name, "CopySlices"))
+    return PyUnicode_FromFormat ("torch::autograd::%s", name);
   return PyUnicode_FromString (name);
 }
 

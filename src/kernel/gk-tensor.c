@@ -637,18 +637,28 @@ tensor_ass_subscript (PyObject *self,
     }
   if (ge_tensor_get_ndim (v) > 0 && !same_shape (view, v))
     {
-      /* copy_to(): leading 1s dropped, then expanded ("setitem" errors) */
+      /* copy_to(): leading 1s dropped (a view), then expanded ("setitem"
+       * errors); both recorded, as PyTorch shows them in the graph */
       const gint64 *sizes = ge_tensor_get_sizes (v);
       int ndim = ge_tensor_get_ndim (v), skip = 0;
-      GeTensor *expanded;
+      GeTensor *stripped;
 
       while (skip < ndim && sizes[skip] == 1)
         skip++;
-      expanded = ge_tensor_as_strided (v, ndim - skip, sizes + skip, ge_tensor_get_strides (v) + skip,
-                                       ge_tensor_get_offset (v));
+      stripped = ge_tensor_view (v, ndim - skip, sizes + skip, &error);
+      if (stripped == NULL)
+        {
+          gk_raise (&error);
+          return -1;
+        }
       g_clear_pointer (&v, ge_tensor_unref);
-      v = ge_tensor_expand (expanded, ge_tensor_get_ndim (view), ge_tensor_get_sizes (view), &error);
-      ge_tensor_unref (expanded);
+      if (same_shape (view, stripped))
+        v = stripped;
+      else
+        {
+          v = ge_tensor_expand (stripped, ge_tensor_get_ndim (view), ge_tensor_get_sizes (view), &error);
+          ge_tensor_unref (stripped);
+        }
       if (v == NULL)
         {
           gk_raise (&error);

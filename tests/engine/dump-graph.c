@@ -168,6 +168,24 @@ main (int   argc,
     dump (dir, "nograd", out, 0, NULL, NULL);
   }
 
+  /* y = x * 2; y[0:2] *= w; y[2] = x[0]: CopySlices and AsStridedBackward0 */
+  {
+    GeIndex first_two = GE_INDEX_RANGE (0, 2, 1), third = GE_INDEX_I (2);
+    GeTensor *view, *out;
+
+    x = leaf ("[1.0, 2.0, 3.0]", "x");
+    w = leaf ("[0.5, -1.5]", "w");
+    y = keep (ge_tensor_mul (x, inum (2), NULL));
+    ge_tensor_set_name (y, "y");
+    view = keep (ge_tensor_index (y, 1, &first_two, NULL));
+    if (!ge_tensor_mul_ (view, w, NULL) ||
+        !ge_tensor_index_put (y, 1, &third, keep (ge_tensor_select (x, 0, 0, NULL)), NULL))
+      g_error ("in-place change of a view failed");
+    out = keep (ge_tensor_add (keep (ge_tensor_sum (keep (ge_tensor_mul (y, y, NULL)), NULL)),
+                               keep (ge_tensor_sum (keep (ge_tensor_sin (view, NULL)), NULL)), NULL));
+    dump (dir, "copy-slices", out, 0, NULL, NULL);
+  }
+
   /* a value too large to copy in full, with NaN and infinities */
   {
     gint64 n = 1000;

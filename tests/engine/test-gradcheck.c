@@ -901,6 +901,77 @@ test_inplace_on_non_leaf_rebases_history (Fixture *f, gconstpointer data)
   GRADCHECK (e_fill_, NULL, U (3));
 }
 
+/* ---- in-place changes of views (CopySlices, AsStridedBackward0) ---- */
+
+/* y[1:] *= x[1] (a slice of a 2-D non-leaf, broadcast operand) */
+static GeTensor *
+e_slice_mul_ (GeTensor **x, const Param *p)
+{
+  GeTensor *y = copy_of (x[0]);
+  GeIndex rows = GE_INDEX_RANGE (1, G_MAXINT64, 1);
+  GeTensor *view = K (ge_tensor_index (y, 1, &rows, E));
+
+  ok (ge_tensor_mul_ (view, x[1], E));
+  return K (ge_tensor_mul (y, y, E));
+}
+
+/* y[:, 0] = x[1] * 2 (assignment: the old values of the column get no
+ * gradient), then y.exp() */
+static GeTensor *
+e_column_assign (GeTensor **x, const Param *p)
+{
+  GeTensor *y = copy_of (x[0]);
+  GeIndex column[2] = { GE_INDEX_ALL, GE_INDEX_I (0) };
+
+  ok (ge_tensor_index_put (y, 2, column, K (ge_tensor_mul (x[1], inum (2), E)), E));
+  return K (ge_tensor_exp (y, E));
+}
+
+/* a view taken before its base is changed in place (AsStridedBackward0) */
+static GeTensor *
+e_stale_view (GeTensor **x, const Param *p)
+{
+  GeTensor *y = copy_of (x[0]);
+  GeTensor *v = K (ge_tensor_transpose (y, 0, 1, E));
+
+  ok (ge_tensor_mul_ (y, x[1], E));
+  return K (ge_tensor_sin (v, E));
+}
+
+/* an overlapping view (expand) of a base changed in place */
+static GeTensor *
+e_overlapping_view (GeTensor **x, const Param *p)
+{
+  GeTensor *y = copy_of (x[0]);
+  gint64 sizes[2] = { 3, 4 };
+  GeTensor *e = K (ge_tensor_expand (y, 2, sizes, E));
+
+  ok (ge_tensor_add_ (y, x[1], E));
+  return K (ge_tensor_mul (e, e, E));
+}
+
+/* a tensor that requires no grad comes to require it by assignment */
+static GeTensor *
+e_assign_into_zeros (GeTensor **x, const Param *p)
+{
+  gint64 sizes[2] = { 2, 3 };
+  GeTensor *out = K (ge_tensor_zeros (2, sizes, GE_DTYPE_FLOAT64, E));
+  GeIndex row = GE_INDEX_I (1);
+
+  ok (ge_tensor_index_put (out, 1, &row, K (ge_tensor_sin (x[0], E)), E));
+  return K (ge_tensor_mul (out, out, E));
+}
+
+static void
+test_inplace_on_views (Fixture *f, gconstpointer data)
+{
+  GRADCHECK (e_slice_mul_, NULL, U (3, 4), U (4));
+  GRADCHECK (e_column_assign, NULL, U (3, 2), U (3));
+  GRADCHECK (e_stale_view, NULL, U (2, 3), U (2, 3));
+  GRADCHECK (e_overlapping_view, NULL, U (4), U (4));
+  GRADCHECK (e_assign_into_zeros, NULL, U (3));
+}
+
 /* ---- custom functions ---- */
 
 /* The notebook's LegendrePolynomial3: P3(x) = 0.5 (5x³ - 3x),
@@ -1280,6 +1351,7 @@ main (int argc, char *argv[])
   ADD ("clone-and-contiguous", test_clone_and_contiguous);
   ADD ("stack-and-cat-along-dims", test_stack_and_cat_along_dims);
   ADD ("inplace-on-non-leaf-rebases-history", test_inplace_on_non_leaf_rebases_history);
+  ADD ("inplace-on-views", test_inplace_on_views);
   ADD ("custom-function-legendre", test_custom_function_legendre);
   ADD ("composite-mlp-and-portfolio", test_composite_mlp_and_portfolio);
   ADD ("second-derivatives", test_second_derivatives);

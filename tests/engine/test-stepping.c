@@ -203,6 +203,29 @@ build_broadcast (Graph *g)
   g->pytorch_order = NULL;
 }
 
+/* in-place changes of views of a tensor that requires grad: y[0:2].mul_(w)
+ * and y[2] = w[1] * 4 (CopySlices; order read from Debian's torch) */
+static void
+build_copy_slices (Graph *g)
+{
+  GeTensor *x = leaf ("x", "[1.0, 2.0, 3.0]");
+  GeTensor *w = leaf ("w", "[0.5, -1.5]");
+  GeTensor *y = OK (ge_tensor_mul (x, inum (2), E));
+  GeIndex first_two = GE_INDEX_RANGE (0, 2, 1), third = GE_INDEX_I (2);
+  GeTensor *view = OK (ge_tensor_index (y, 1, &first_two, E));
+
+  add_leaf (g, x);
+  add_leaf (g, w);
+  g_assert_true (ge_tensor_mul_ (view, w, E));
+  g_assert_true (ge_tensor_index_put (y, 1, &third, OK (ge_tensor_mul (OK (ge_tensor_select (w, 0, 1, E)), inum (4), E)), E));
+  g_assert_no_error (op_error);
+  g_assert_cmpstr (ge_tensor_get_grad_fn_name (y), ==, "CopySlices");
+  g_assert_cmpstr (ge_tensor_get_grad_fn_name (view), ==, "AsStridedBackward0");
+  g->root = OK (ge_tensor_sum (OK (ge_tensor_mul (y, y, E)), E));
+  g->pytorch_order = "SumBackward0 MulBackward0 CopySlices MulBackward0 SelectBackward0 CopySlices "
+                     "AccumulateGrad(w) MulBackward0 AccumulateGrad(x)";
+}
+
 typedef void (*GraphBuilder) (Graph *g);
 
 static const struct
@@ -215,6 +238,7 @@ static const struct
   { "mlp", build_mlp },
   { "portfolio-risk", build_portfolio_risk },
   { "broadcast", build_broadcast },
+  { "copy-slices", build_copy_slices },
 };
 
 /* ---- stepping helpers ---- */
@@ -1007,6 +1031,25 @@ test_retain_graph_allows_stepping_twice (Fixture *f, gconstpointer data)
   }
 }
 
+/* The copy-slices graph's gradients, as Debian's torch gives them: x[2] was
+ * overwritten (no gradient), w[1] reaches the root twice. */
+static void
+test_copy_slices_gradients (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  Graph g = { 0 };
+
+  build_copy_slices (&g);
+  g_assert_true (ge_tensor_backward (g.root, NULL, FALSE, FALSE, &error));
+  g_assert_no_error (error);
+  ge_assert_tensor_equal (ge_tensor_get_grad (g.leaves[0]), T (ge_test_tensor ("[2.0, 36.0, 0.0]")));
+  ge_assert_tensor_equal (ge_tensor_get_grad (g.leaves[1]), T (ge_test_tensor ("[4.0, -96.0]")));
+  /* the saved tensors are gone, as after any backward without retain_graph */
+  g_assert_false (ge_tensor_backward (g.root, NULL, FALSE, FALSE, &error));
+  g_assert_error (error, GE_ERROR, GE_ERROR_RUNTIME);
+  g_assert_true (g_str_has_prefix (error->message, "Trying to backward through the graph a second time"));
+}
+
 /* A stepped pass left half done while other passes run over the same graph
  * (the app's stepper open while a cell calls backward()): each run keeps
  * its own dependency counts and buffers, and every pass adds its full
@@ -1570,6 +1613,7 @@ main (int argc, char *argv[])
   ADD ("captured-step-reports-the-leaf", test_captured_step_reports_the_leaf);
   ADD ("retain-graph-allows-stepping-twice", test_retain_graph_allows_stepping_twice);
   ADD ("interleaved-runs-over-one-graph", test_interleaved_runs_over_one_graph);
+  ADD ("copy-slices-gradients", test_copy_slices_gradients);
   ADD ("second-run-fails-at-first-node-with-saved-tensors", test_second_run_fails_at_first_node_with_saved_tensors);
   ADD ("nodes-without-saved-tensors-may-rerun", test_nodes_without_saved_tensors_may_rerun);
   ADD ("interrupt-fails-next-step-and-engine-stays-usable", test_interrupt_fails_next_step_and_engine_stays_usable);
