@@ -103,6 +103,9 @@ typedef struct
   guint64   view_version;
   /* made while grad mode was off: in-place changes in grad mode refused */
   gboolean  view_made_in_no_grad;
+  /* one of several views one op returned (unbind): no in-place changes
+   * while recording; the op's node (weak: its name for the error) */
+  gboolean  view_of_multi_output;
 } GeAutogradMeta;
 
 /* The tensor's meta, created on demand. */

@@ -617,6 +617,16 @@ ge_autograd_check_inplace (GeTensor  *self,
                                "in-place operation.");
           return FALSE;
         }
+      if (meta->view_of_multi_output)
+        {
+          g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
+                       "Output %d of %s is a view and is being modified inplace. This view is "
+                       "the output of a function that returns multiple views. Such functions do "
+                       "not allow the output views to be modified inplace. You should replace "
+                       "the inplace operation by an out-of-place one.",
+                       meta->output_nr, meta->grad_fn != NULL ? meta->grad_fn->name : "UnbindBackward0");
+          return FALSE;
+        }
       if (meta->view_made_in_no_grad)
         {
           g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,

@@ -1682,6 +1682,84 @@ ge_tensor_select (GeTensor *self, int dim, gint64 index, GError **error)
   return out;
 }
 
+/* unbind_backward: the outputs' gradients stacked along dim, zeros for
+ * outputs that got none */
+static gboolean
+unbind_backward (GeNode *node, GeTensor **g, GeTensor **gi, GeTensor **locals, GError **error)
+{
+  int dim = (int) node->ints[0];
+  int n = node->n_outputs;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) ge_tensor_unref);
+  const GeTensorMeta *meta = &node->output_meta[0];
+
+  for (int i = 0; i < n; i++)
+    {
+      GeTensor *part = g[i] != NULL ? ge_tensor_ref (g[i])
+                     : RAW (ge_tensor_zeros_on (meta->device, meta->ndim, meta->sizes, meta->dtype, error));
+      if (part == NULL)
+        return FALSE;
+      g_ptr_array_add (parts, part);
+    }
+  TRY (gi[0] = ge_tensor_stack (n, (GeTensor **) parts->pdata, dim, error));
+  return TRUE;
+}
+
+GeTensor **
+ge_tensor_unbind (GeTensor *self, int dim, int *n_out, GError **error)
+{
+  GeTensor **views;
+  gint64 n;
+
+  g_return_val_if_fail (self != NULL && n_out != NULL, NULL);
+
+  if (self->ndim == 0)
+    {
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_INDEX,
+                           "Dimension specified as 0 but tensor has no dimensions");
+      return NULL;
+    }
+  if (!ge_normalize_dim (&dim, self->ndim, error))
+    return NULL;
+  n = self->sizes[dim];
+  views = g_new0 (GeTensor *, MAX (n, 1));
+  for (gint64 i = 0; i < n; i++)
+    if ((views[i] = RAW (ge_op_select (self, dim, i, error))) == NULL)
+      {
+        ge_tensor_unbind_free (views, (int) i);
+        return NULL;
+      }
+  if (n > 0 && ge_autograd_should_record (1, &self))
+    {
+      GeNode *node = ge_node_new ("UnbindBackward0", unbind_backward, 1, &self, (int) n);
+
+      node->ints[0] = dim;
+      for (gint64 i = 0; i < n; i++)
+        ge_node_set_output (node, (int) i, views[i]);
+      ge_node_unref (node);
+      for (gint64 i = 0; i < n; i++)
+        {
+          ge_autograd_set_view_base (views[i], self);
+          ge_autograd_meta_get (views[i])->view_of_multi_output = TRUE;
+        }
+    }
+  else
+    for (gint64 i = 0; i < n; i++)
+      ge_autograd_set_view_base (views[i], self);
+  *n_out = (int) n;
+  return views;
+}
+
+void
+ge_tensor_unbind_free (GeTensor **views,
+                       int        n)
+{
+  if (views == NULL)
+    return;
+  for (int i = 0; i < n; i++)
+    g_clear_pointer (&views[i], ge_tensor_unref);
+  g_free (views);
+}
+
 GeTensor *
 ge_tensor_slice (GeTensor *self, int dim, gint64 start, gint64 stop, gint64 step, GError **error)
 {

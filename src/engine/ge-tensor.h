@@ -176,6 +176,16 @@ GeTensor    *ge_tensor_select           (GeTensor       *self,
                                          int             dim,
                                          gint64          index,
                                          GError        **error);
+/* The views self.select(@dim, i) for every i, as one op (torch.unbind, and
+ * iterating over a tensor): *@n_out of them in a new array, to be freed with
+ * ge_tensor_unbind_free().  Recorded as one UnbindBackward0 with an output
+ * per view; those views may not be changed in place while recording. */
+GeTensor   **ge_tensor_unbind           (GeTensor       *self,
+                                         int             dim,
+                                         int            *n_out,
+                                         GError        **error);
+void         ge_tensor_unbind_free      (GeTensor      **views,
+                                         int             n);
 /* Python slice semantics (clamped bounds; @step > 0).  Use G_MININT64 /
  * G_MAXINT64 for an absent start / stop. */
 GeTensor    *ge_tensor_slice            (GeTensor       *self,

@@ -685,6 +685,18 @@ m_unsqueeze (ARGS)
 }
 
 static PyObject *
+m_unbind (ARGS)
+{
+  static const char *const names[] = { "dim" };
+  PyObject *v[1];
+  int d = 0;
+
+  if (!GK_PARSE ("unbind", names, 0, v) || (v[0] != NULL && !gk_parse_int (v[0], &d)))
+    return NULL;
+  return gk_tensor_unbind_tuple (SELF, d);
+}
+
+static PyObject *
 m_transpose (ARGS)
 {
   static const char *const names[] = { "dim0", "dim1" };
@@ -1174,7 +1186,7 @@ static PyMethodDef methods[] = {
   M (size), M (stride), M (dim), M (ndimension), M (numel), M (nelement), M (element_size),
   M (is_contiguous), M (storage_offset), M (data_ptr), M (is_floating_point), M (cpu),
   M (view), M (reshape), M (expand), M (permute), M (squeeze), M (unsqueeze), M (transpose),
-  M (flatten), M (view_as), M (reshape_as), M (expand_as),
+  M (unbind), M (flatten), M (view_as), M (reshape_as), M (expand_as),
   M (sum), M (mean), M (max), M (min), M (argmax), M (sort),
   M (to), M (float), M (double), M (long), M (bool), M (int), M (half), M (type_as), M (cuda),
   M (get_device),
@@ -1245,7 +1257,7 @@ F (exp) F (log) F (sin) F (cos) F (sqrt) F (abs) F (tanh) F (sigmoid) F (relu) F
 F (clone) F (detach) F (square)
 FN (pow) FN (mul) FN (add) FN (sub) FN (div)
 F (matmul) F (mm) F (mv) F (bmm) F (dot) F (eq) F (ne) F (lt) F (le) F (gt) F (ge)
-F (clamp) F (numel) F (squeeze) F (unsqueeze) F (transpose) F (flatten)
+F (clamp) F (numel) F (squeeze) F (unsqueeze) F (transpose) F (unbind) F (flatten)
 F (sum) F (mean) F (max) F (min) F (argmax) F (sort) F (is_floating_point)
 
 static PyObject *
@@ -1277,7 +1289,8 @@ static PyMethodDef functions[] = {
   FD (neg), FD (t), FD (clone), FD (detach), FD (square),
   FD (pow), FD (mul), FD (add), FD (sub), FD (div),
   FD (matmul), FD (mm), FD (mv), FD (bmm), FD (dot), FD (eq), FD (ne), FD (lt), FD (le), FD (gt), FD (ge),
-  FD (clamp), FD (numel), FD (squeeze), FD (unsqueeze), FD (transpose), FD (flatten), FD (reshape),
+  FD (clamp), FD (numel), FD (squeeze), FD (unsqueeze), FD (transpose), FD (unbind), FD (flatten),
+  FD (reshape),
   FD (permute), FD (sum), FD (mean), FD (max), FD (min), FD (argmax), FD (sort), FD (is_floating_point),
   { "clip", (PyCFunction) (void (*) (void)) f_clamp, METH_FASTCALL | METH_KEYWORDS, NULL },
   { "multiply", (PyCFunction) (void (*) (void)) f_mul, METH_FASTCALL | METH_KEYWORDS, NULL },

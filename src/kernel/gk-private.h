@@ -31,6 +31,9 @@ extern PyTypeObject *gk_tensor_type;
 PyObject   *gk_tensor_wrap            (GeTensor      *t);
 /* Consumes the caller's reference to @t (convenient for results).  NULL @t
  * raises the exception for *@error (and clears it). */
+/* tensor.unbind(@dim) as a tuple of Tensors (also what iterating gives) */
+PyObject   *gk_tensor_unbind_tuple    (GeTensor      *t,
+                                       int            dim);
 PyObject   *gk_tensor_take            (GeTensor      *t,
                                        GError       **error);
 gboolean    gk_tensor_type_init       (PyObject      *module);

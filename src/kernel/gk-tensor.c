@@ -708,15 +708,52 @@ tensor_item (PyObject   *self,
   return gk_tensor_take (ge_tensor_select (t, 0, i, &error), &error);
 }
 
+PyObject *
+gk_tensor_unbind_tuple (GeTensor *t,
+                        int       dim)
+{
+  GError *error = NULL;
+  GeTensor **views;
+  PyObject *tuple;
+  int n = 0;
+
+  views = ge_tensor_unbind (t, dim, &n, &error);
+  if (views == NULL)
+    {
+      gk_raise (&error);
+      return NULL;
+    }
+  tuple = PyTuple_New (n);
+  for (int i = 0; tuple != NULL && i < n; i++)
+    {
+      PyObject *item = gk_tensor_take (g_steal_pointer (&views[i]), NULL);
+
+      if (item == NULL)
+        g_clear_pointer (&tuple, Py_DecRef);
+      else
+        PyTuple_SET_ITEM (tuple, i, item);
+    }
+  ge_tensor_unbind_free (views, n);
+  return tuple;
+}
+
+/* iter(t) is iter(t.unbind(0)), as in PyTorch (rows show UnbindBackward0) */
 static PyObject *
 tensor_iter (PyObject *self)
 {
+  PyObject *rows, *iter;
+
   if (ge_tensor_get_ndim (GK_TENSOR (self)) == 0)
     {
       PyErr_SetString (PyExc_TypeError, "iteration over a 0-d tensor");
       return NULL;
     }
-  return PySeqIter_New (self);
+  rows = gk_tensor_unbind_tuple (GK_TENSOR (self), 0);
+  if (rows == NULL)
+    return NULL;
+  iter = PyObject_GetIter (rows);
+  Py_DECREF (rows);
+  return iter;
 }
 
 /* ---- buffer protocol: numpy shares the memory ---- */

@@ -962,6 +962,21 @@ e_assign_into_zeros (GeTensor **x, const Param *p)
   return K (ge_tensor_mul (out, out, E));
 }
 
+/* unbind: several outputs of one node, some unused */
+static GeTensor *
+e_unbind (GeTensor **x, const Param *p)
+{
+  int n = 0;
+  GeTensor **rows = ge_tensor_unbind (x[0], (int) p->value, &n, E);
+  GeTensor *result;
+
+  g_assert_no_error (op_error);
+  g_assert_cmpint (n, >=, 3);
+  result = K (ge_tensor_add (K (ge_tensor_mul (rows[0], rows[2], E)), K (ge_tensor_sin (rows[0], E)), E));
+  ge_tensor_unbind_free (rows, n);
+  return result;
+}
+
 static void
 test_inplace_on_views (Fixture *f, gconstpointer data)
 {
@@ -970,6 +985,8 @@ test_inplace_on_views (Fixture *f, gconstpointer data)
   GRADCHECK (e_stale_view, NULL, U (2, 3), U (2, 3));
   GRADCHECK (e_overlapping_view, NULL, U (4), U (4));
   GRADCHECK (e_assign_into_zeros, NULL, U (3));
+  GRADCHECK (e_unbind, PARAM (.value = 0), U (4, 3));
+  GRADCHECK (e_unbind, PARAM (.value = -1), U (2, 3));
 }
 
 /* ---- custom functions ---- */

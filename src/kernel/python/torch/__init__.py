@@ -18,7 +18,7 @@ from _gradlab import (  # noqa: F401
     exp, log, sin, cos, sqrt, abs, tanh, sigmoid, relu, neg, negative, t, clone, detach, square,
     pow, mul, multiply, add, sub, subtract, div, divide, matmul, mm, mv, bmm, dot, eq, ne, lt, le,
     gt, ge, clamp, clip, numel, squeeze, unsqueeze, transpose, flatten, reshape, permute, sum, mean,
-    max, min, argmax, sort, is_floating_point,
+    max, min, argmax, sort, is_floating_point, unbind,
 )
 
 

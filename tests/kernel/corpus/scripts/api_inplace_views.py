@@ -143,3 +143,35 @@ try:
     y[0:2] = torch.tensor([1.0, 2.0, 3.0])
 except RuntimeError as e:
     print("RuntimeError", e)
+
+# unbind and iteration: several views from one op (UnbindBackward0), which
+# may not be changed in place
+x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+y = x * 2
+for row in y:
+    print(row)
+first, second = y
+print(first, second)
+rows = y.unbind(0)
+print(rows, torch.unbind(y, 1), torch.unbind(y, dim=-1))
+(rows[0] * rows[1]).sum().backward()
+print("x.grad", x.grad)
+graph(rows[0].grad_fn)
+print(len(rows[0].grad_fn.next_functions))
+try:
+    rows[0].mul_(2)
+except RuntimeError as e:
+    print("RuntimeError", e)
+with torch.no_grad():
+    rows[1].mul_(2)
+print(y)
+print(list(torch.tensor([1, 2, 3])), torch.zeros(0, 2).unbind(0))
+for bad in (lambda: torch.tensor(1.0).unbind(), lambda: y.unbind(2)):
+    try:
+        bad()
+    except IndexError as e:
+        print("IndexError", e)
+try:
+    iter(torch.tensor(1.0))
+except TypeError as e:
+    print("TypeError", e)
