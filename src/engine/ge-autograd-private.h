@@ -66,7 +66,8 @@ struct _GeNode
   GeTensor      **retained;
 
   int             n_saved;
-  GeSaved        *saved;
+  GeSaved        *saved;        /* saved_inline while there are at most 2 */
+  GeSaved         saved_inline[2];
   gboolean        released;
 
   /* op parameters */

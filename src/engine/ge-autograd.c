@@ -91,7 +91,8 @@ node_finalize (GeNode    *node,
     if (node->output_values != NULL)
       g_clear_pointer (&node->output_values[i], ge_tensor_unref);
   ge_node_release_saved (node);
-  g_free (node->saved);
+  if (node->saved != node->saved_inline)
+    g_free (node->saved);
   if (node->data_free != NULL)
     node->data_free (node->data);
   if (node->variable != NULL)
@@ -435,7 +436,15 @@ ge_node_needs_grad (const GeNode *node,
 static GeSaved *
 saved_append (GeNode *node)
 {
-  node->saved = g_renew (GeSaved, node->saved, node->n_saved + 1);
+  if (node->n_saved < (int) G_N_ELEMENTS (node->saved_inline))
+    node->saved = node->saved_inline;
+  else if (node->saved == node->saved_inline)
+    {
+      node->saved = g_new (GeSaved, node->n_saved + 1);
+      memcpy (node->saved, node->saved_inline, sizeof node->saved_inline);
+    }
+  else
+    node->saved = g_renew (GeSaved, node->saved, node->n_saved + 1);
   memset (&node->saved[node->n_saved], 0, sizeof (GeSaved));
   return &node->saved[node->n_saved++];
 }
