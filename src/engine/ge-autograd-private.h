@@ -107,6 +107,8 @@ typedef struct
   /* one of several views one op returned (unbind): no in-place changes
    * while recording; the op's node (weak: its name for the error) */
   gboolean  view_of_multi_output;
+  /* such a view after its base changed in place: PyTorch's error (owned) */
+  char     *view_error;
 } GeAutogradMeta;
 
 /* The tensor's meta, created on demand. */
@@ -147,7 +149,9 @@ void       ge_autograd_set_view_base     (GeTensor       *view,
 GeEdge     ge_autograd_edge_for          (GeTensor       *t);
 
 /* For in-place ops: checks the leaf rules (PyTorch's errors). */
+/* @other: the op's other input, or NULL */
 gboolean   ge_autograd_check_inplace     (GeTensor       *self,
+                                          GeTensor       *other,
                                           GError        **error);
 /* Replaces @self's history by @node (output 0): the in-place op's node. */
 void       ge_autograd_rebase_history    (GeTensor       *self,

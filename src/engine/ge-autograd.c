@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ge-autograd-private.h"
+#include "ge-device-private.h"
 #include "ge-ops-private.h"
 #include "ge-pool.h"
 
@@ -52,6 +53,7 @@ ge_autograd_meta_free (GeAutogradMeta *meta)
   g_clear_pointer (&meta->grad, ge_tensor_unref);
   g_clear_pointer (&meta->view_base, ge_tensor_unref);
   g_clear_pointer (&meta->name, g_free);
+  g_clear_pointer (&meta->view_error, g_free);
   if (meta->grad_fn != NULL)
     {
       GeNode *node = meta->grad_fn;
@@ -362,18 +364,19 @@ ge_autograd_edge_for (GeTensor *t)
 
   if (t == NULL)
     return edge;
-  if (t->autograd != NULL && ((GeAutogradMeta *) t->autograd)->view_base != NULL)
+  meta = meta_peek (t);
+  if (meta != NULL && meta->view_base != NULL)
     view_refresh (t);
   if (!t->requires_grad)
     return edge;
-  meta = meta_peek (t);
   if (meta != NULL && meta->grad_fn != NULL)
     {
       edge.node = ge_node_ref (meta->grad_fn);
       edge.input_nr = meta->output_nr;
     }
-  else
+  else if (meta == NULL || meta->view_base == NULL)
     edge.node = grad_accumulator_for (t);
+  /* else a view without history (made in no_grad mode): no edge */
   return edge;
 }
 
@@ -389,11 +392,12 @@ ge_autograd_should_record (int        n_inputs,
 
       if (t == NULL)
         continue;
-      /* a view whose base came to require grad in place (zeros(3)[0] = x) */
-      if (!t->requires_grad && t->autograd != NULL &&
-          ((GeAutogradMeta *) t->autograd)->view_base != NULL)
-        view_refresh (t);
       if (t->requires_grad)
+        return TRUE;
+      /* a view: its base may have come to require grad (zeros(3)[0] = x),
+       * or it was made in no_grad mode of one that does */
+      if (t->autograd != NULL && ((GeAutogradMeta *) t->autograd)->view_base != NULL &&
+          ge_tensor_requires_grad (t))
         return TRUE;
     }
   return FALSE;
@@ -487,6 +491,18 @@ tensor_type_name (GeDType dtype)
     }
 }
 
+static void
+set_backward_twice_error (GError **error)
+{
+  g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                       "Trying to backward through the graph a second time (or directly "
+                       "access saved tensors after they have already been freed). Saved "
+                       "intermediate values of the graph are freed when you call .backward() "
+                       "or autograd.grad(). Specify retain_graph=True if you need to backward "
+                       "through the graph a second time or if you need to access saved "
+                       "tensors after calling backward.");
+}
+
 GeTensor *
 ge_node_unpack (GeNode  *node,
                 int      i,
@@ -499,13 +515,7 @@ ge_node_unpack (GeNode  *node,
 
   if (node->released)
     {
-      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
-                           "Trying to backward through the graph a second time (or directly "
-                           "access saved tensors after they have already been freed). Saved "
-                           "intermediate values of the graph are freed when you call .backward() "
-                           "or autograd.grad(). Specify retain_graph=True if you need to backward "
-                           "through the graph a second time or if you need to access saved "
-                           "tensors after calling backward.");
+      set_backward_twice_error (error);
       return NULL;
     }
 
@@ -555,9 +565,13 @@ ge_node_release_saved (GeNode *node)
     g_clear_pointer (&node->saved[i].value, ge_tensor_unref);
   if (node->n_saved > 0)
     node->released = TRUE;
-  /* CopySlices releases what its in-place op saved */
+  /* CopySlices releases its in-place op (PyTorch drops fn): whether or not
+   * that saved anything, a second pass fails */
   if (node->wrapped != NULL)
-    ge_node_release_saved (node->wrapped);
+    {
+      ge_node_release_saved (node->wrapped);
+      node->released = TRUE;
+    }
 }
 
 void
@@ -567,6 +581,7 @@ ge_node_set_output (GeNode   *node,
 {
   GeAutogradMeta *meta = ge_autograd_meta_get (output);
   GeNode *old = meta->grad_fn;
+  int old_output_nr = meta->output_nr;
 
   g_return_if_fail (output_nr >= 0 && output_nr < node->n_outputs);
 
@@ -580,8 +595,10 @@ ge_node_set_output (GeNode   *node,
     node->retained[output_nr] = output;
   if (old != NULL)
     {
-      if (old->retained != NULL && old->retained[0] == output)
-        old->retained[0] = NULL;
+      /* the old node must not keep a weak pointer to this tensor */
+      if (old->retained != NULL && old_output_nr < old->n_outputs &&
+          old->retained[old_output_nr] == output)
+        old->retained[old_output_nr] = NULL;
       ge_node_unref (old);
     }
 }
@@ -602,51 +619,69 @@ ge_autograd_set_view_base (GeTensor *view,
   meta->view_made_in_no_grad = !grad_mode_enabled;
 }
 
+/* PyTorch's handle_view_on_rebase message for a view that may not be
+ * changed in place (made in no_grad mode, or one of several views one op
+ * returned); @indirect: its base or another view of it was changed. */
+static char *
+view_rebase_message (const GeAutogradMeta *meta,
+                     gboolean              indirect)
+{
+  const char *modified = indirect ? "its base or another view of its base has been" : "is being";
+  g_autofree char *header = NULL;
+
+  if (meta->grad_fn != NULL)
+    header = g_strdup_printf ("Output %d of %s is a view and %s modified inplace.",
+                              meta->output_nr, meta->grad_fn->name, modified);
+  else
+    header = g_strdup_printf ("A view was created in no_grad mode and %s modified inplace with "
+                              "grad mode enabled.", modified);
+  if (meta->view_of_multi_output)
+    return g_strconcat (header, " This view is the output of a function that returns multiple "
+                        "views. Such functions do not allow the output views to be modified "
+                        "inplace. You should replace the inplace operation by an out-of-place "
+                        "one.", NULL);
+  return g_strconcat (header, " Given that this use case is ambiguous and error-prone, it is "
+                      "forbidden. You can clarify your code by moving both the view and the "
+                      "inplace either both inside the no_grad block (if you don't want the "
+                      "inplace to be tracked) or both outside (if you want the inplace to be "
+                      "tracked).", NULL);
+}
+
+/* PyTorch's check_inplace: only when grad mode is on and some input of the
+ * op requires grad; the view rules first, then the leaf rule. */
 gboolean
 ge_autograd_check_inplace (GeTensor  *self,
+                           GeTensor  *other,
                            GError   **error)
 {
   GeAutogradMeta *meta = meta_peek (self);
   GeTensor *base = meta != NULL ? meta->view_base : NULL;
+  gboolean self_requires_grad = ge_tensor_requires_grad (self);
 
-  if (!grad_mode_enabled)
+  if (!grad_mode_enabled ||
+      !(self_requires_grad || (other != NULL && ge_tensor_requires_grad (other))))
     return TRUE;
-  if (self->requires_grad && ge_tensor_is_leaf (self))
+  if (base != NULL)
     {
-      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
-                           "a leaf Variable that requires grad is being used in an in-place operation.");
-      return FALSE;
-    }
-  if (base != NULL && base->requires_grad)
-    {
-      if (ge_tensor_is_leaf (base))
+      if (meta->view_of_multi_output || meta->view_made_in_no_grad)
+        {
+          g_autofree char *message = view_rebase_message (meta, FALSE);
+          g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME, message);
+          return FALSE;
+        }
+      if (self_requires_grad && ge_tensor_is_leaf (base))
         {
           g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
                                "a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.");
           return FALSE;
         }
-      if (meta->view_of_multi_output)
-        {
-          g_set_error (error, GE_ERROR, GE_ERROR_RUNTIME,
-                       "Output %d of %s is a view and is being modified inplace. This view is "
-                       "the output of a function that returns multiple views. Such functions do "
-                       "not allow the output views to be modified inplace. You should replace "
-                       "the inplace operation by an out-of-place one.",
-                       meta->output_nr, meta->grad_fn != NULL ? meta->grad_fn->name : "UnbindBackward0");
-          return FALSE;
-        }
-      if (meta->view_made_in_no_grad)
-        {
-          g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
-                               "A view was created in no_grad mode and is being modified inplace "
-                               "with grad mode enabled. Given that this use case is ambiguous and "
-                               "error-prone, it is forbidden. You can clarify your code by moving "
-                               "both the view and the inplace either both inside the no_grad block "
-                               "(if you don't want the inplace to be tracked) or both outside (if "
-                               "you want the inplace to be tracked).");
-          return FALSE;
-        }
+    }
+  if (self_requires_grad && ge_tensor_is_leaf (self))
+    {
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME,
+                           "a leaf Variable that requires grad is being used in an in-place operation.");
+      return FALSE;
     }
   return TRUE;
 }
@@ -739,29 +774,31 @@ view_slice (const ViewGeometry *geo,
   return ge_op_as_strided (result, geo->ndim, geo->sizes, geo->strides, geo->offset - geo->base_offset);
 }
 
-/* Can two elements of the view share a place in memory?  (ATen's
- * maybe_overlapping_memory: sorted by stride, each dim must step past all
- * the smaller ones.) */
+/* Can two elements of a geometry share a place in memory?  (ATen's
+ * _maybe_overlapping_memory: sorted by stride, each dim must step past all
+ * the smaller ones; size-1 dims do not count.) */
 static gboolean
-view_may_overlap (const ViewGeometry *geo)
+may_overlap (int           ndim,
+             const gint64 *geo_sizes,
+             const gint64 *geo_strides)
 {
   gint64 sizes[GE_MAX_DIMS], strides[GE_MAX_DIMS];
   gint64 reach = 0;
   int n = 0;
 
-  for (int d = 0; d < geo->ndim; d++)
-    if (geo->sizes[d] > 1)
+  for (int d = 0; d < ndim; d++)
+    if (geo_sizes[d] > 1)
       {
         int i = n++;
         /* insertion by stride */
-        while (i > 0 && strides[i - 1] > geo->strides[d])
+        while (i > 0 && strides[i - 1] > geo_strides[d])
           {
             sizes[i] = sizes[i - 1];
             strides[i] = strides[i - 1];
             i--;
           }
-        sizes[i] = geo->sizes[d];
-        strides[i] = geo->strides[d];
+        sizes[i] = geo_sizes[d];
+        strides[i] = geo_strides[d];
       }
   for (int i = 0; i < n; i++)
     {
@@ -772,30 +809,26 @@ view_may_overlap (const ViewGeometry *geo)
   return FALSE;
 }
 
-/* slice += grad element by element in row-major order (ATen's index_add_
- * over the view's storage indices), for views that overlap themselves. */
+/* index_add_ of @grad (contiguous, the view's remaining dims) into @slice's
+ * places, one element after the other in row-major order, as ATen's CPU
+ * index_add_ runs over the flattened indices. */
 static gboolean
-scatter_add (GeTensor  *slice,
-             GeTensor  *grad,
-             GError   **error)
+index_add_into (GeTensor  *slice,
+                GeTensor  *grad,
+                GError   **error)
 {
-  g_autoptr(GeTensor) g = ge_op_contiguous (grad, error);
   gint64 numel = ge_tensor_numel (slice);
   gint64 index[GE_MAX_DIMS] = { 0 };
-  char *base;
-  gsize elem;
+  const char *src = ge_tensor_data_ptr (grad);
+  char *base = ge_tensor_data_ptr (slice);
 
-  if (g == NULL)
-    return FALSE;
   if (ge_tensor_get_device (slice) != GE_DEVICE_CPU)
     {
       g_set_error_literal (error, GE_ERROR, GE_ERROR_NOT_IMPLEMENTED,
-                           "the gradient of an overlapping view changed in place is computed "
-                           "on the CPU only in Gradlab");
+                           "the gradient of an overlapping view of a tensor changed in place "
+                           "is computed on the CPU only in Gradlab");
       return FALSE;
     }
-  base = ge_tensor_data_ptr (slice);
-  elem = ge_dtype_size (slice->dtype);
   for (gint64 i = 0; i < numel; i++)
     {
       gint64 off = 0;
@@ -803,11 +836,9 @@ scatter_add (GeTensor  *slice,
       for (int d = 0; d < slice->ndim; d++)
         off += index[d] * slice->strides[d];
       if (slice->dtype == GE_DTYPE_FLOAT32)
-        ((float *) (void *) base)[off] += ((const float *) ge_tensor_data_ptr (g))[i];
+        ((float *) (void *) base)[off] += ((const float *) (const void *) src)[i];
       else if (slice->dtype == GE_DTYPE_FLOAT64)
-        ((double *) (void *) base)[off] += ((const double *) ge_tensor_data_ptr (g))[i];
-      else
-        memcpy (base + off * elem, (const char *) ge_tensor_data_ptr (g) + i * elem, elem);
+        ((double *) (void *) base)[off] += ((const double *) (const void *) src)[i];
       for (int d = slice->ndim - 1; d >= 0; d--)
         {
           if (++index[d] < slice->sizes[d])
@@ -816,6 +847,158 @@ scatter_add (GeTensor  *slice,
         }
     }
   ge_tensor_bump_version (slice);
+  return TRUE;
+}
+
+/* The base's gradient for the view's gradient @g, computed as ATen's
+ * as_strided_backward does: size-1 dims dropped and stride-0 dims summed
+ * (ATen's sum, last dim first), then copied into zeros of the base's
+ * geometry, or index_add_-ed where the rest still overlaps. */
+static GeTensor *
+scatter_raw (GeTensor            *g,
+             const ViewGeometry  *geo,
+             GError             **error)
+{
+  g_autoptr(GeTensor) grad = ge_tensor_ref (g);
+  g_autoptr(GeTensor) result = base_shaped_zeros (geo, g, error);
+  g_autoptr(GeTensor) slice = NULL;
+  gint64 sizes[GE_MAX_DIMS], strides[GE_MAX_DIMS];
+  int n = 0;
+
+  if (result == NULL)
+    return NULL;
+  for (int d = geo->ndim - 1; d >= 0; d--)
+    {
+      if (geo->sizes[d] == 0)
+        return g_steal_pointer (&result);
+      if (geo->sizes[d] == 1)
+        {
+          GeTensor *squeezed = ge_op_squeeze_dim (grad, d, error);
+          if (squeezed == NULL)
+            return NULL;
+          ge_tensor_unref (grad);
+          grad = squeezed;
+        }
+      else if (geo->strides[d] == 0)
+        {
+          GeTensor *summed = ge_op_sum_dims (grad, 1, &d, FALSE, error);
+          if (summed == NULL)
+            return NULL;
+          ge_tensor_unref (grad);
+          grad = summed;
+        }
+      else
+        {
+          memmove (sizes + 1, sizes, sizeof (gint64) * n);
+          memmove (strides + 1, strides, sizeof (gint64) * n);
+          sizes[0] = geo->sizes[d];
+          strides[0] = geo->strides[d];
+          n++;
+        }
+    }
+  slice = ge_op_as_strided (result, n, sizes, strides, geo->offset - geo->base_offset);
+  if (may_overlap (n, sizes, strides))
+    {
+      g_autoptr(GeTensor) dense = ge_op_contiguous (grad, error);
+      if (dense == NULL || !index_add_into (slice, dense, error))
+        return NULL;
+    }
+  else if (!ge_op_copy_ (slice, grad, error))
+    return NULL;
+  return g_steal_pointer (&result);
+}
+
+static gboolean base_is_contiguous (const ViewGeometry *geo);
+static GeTensor *strided_gather (GeTensor *t, const ViewGeometry *geo, GError **error);
+
+/* The backward of a scatter is a gather of the same geometry, and the
+ * other way round: with create_graph both are recorded, so that the
+ * gradients of in-place changes of views can be differentiated again. */
+static gboolean
+scatter_backward (GeNode     *node,
+                  GeTensor  **g,
+                  GeTensor  **gi,
+                  GeTensor  **locals,
+                  GError    **error)
+{
+  return (gi[0] = strided_gather (g[0], node->data, error)) != NULL;
+}
+
+static GeTensor *
+strided_scatter (GeTensor            *g,
+                 const ViewGeometry  *geo,
+                 GError             **error)
+{
+  GeTensor *result = scatter_raw (g, geo, error);
+
+  if (result != NULL && ge_autograd_should_record (1, &g))
+    {
+      GeNode *node = ge_node_new ("AsStridedScatterBackward0", scatter_backward, 1, &g, 1);
+
+      node->data = g_memdup2 (geo, sizeof *geo);
+      node->data_free = g_free;
+      ge_node_set_output (node, 0, result);
+      ge_node_unref (node);
+    }
+  return result;
+}
+
+static gboolean
+gather_backward (GeNode     *node,
+                 GeTensor  **g,
+                 GeTensor  **gi,
+                 GeTensor  **locals,
+                 GError    **error)
+{
+  return (gi[0] = strided_scatter (g[0], node->data, error)) != NULL;
+}
+
+/* The view's elements of @t, a tensor of the base's shape (a contiguous
+ * copy of them). */
+static GeTensor *
+strided_gather (GeTensor            *t,
+                const ViewGeometry  *geo,
+                GError             **error)
+{
+  g_autoptr(GeTensor) dense = NULL;
+  g_autoptr(GeTensor) view = NULL;
+  GeTensor *result;
+
+  if (!base_is_contiguous (geo))
+    {
+      g_set_error_literal (error, GE_ERROR, GE_ERROR_NOT_IMPLEMENTED,
+                           "differentiating again through an in-place change of a view of a "
+                           "non-contiguous tensor is not available in Gradlab yet");
+      return NULL;
+    }
+  if ((dense = ge_op_contiguous (t, error)) == NULL)
+    return NULL;
+  view = ge_op_as_strided (dense, geo->ndim, geo->sizes, geo->strides, geo->offset - geo->base_offset);
+  if ((result = ge_op_contiguous (view, error)) == NULL)
+    return NULL;
+  if (ge_autograd_should_record (1, &t))
+    {
+      GeNode *node = ge_node_new ("AsStridedBackward0", gather_backward, 1, &t, 1);
+
+      node->data = g_memdup2 (geo, sizeof *geo);
+      node->data_free = g_free;
+      ge_node_set_output (node, 0, result);
+      ge_node_unref (node);
+    }
+  return result;
+}
+
+static gboolean
+base_is_contiguous (const ViewGeometry *geo)
+{
+  gint64 expected = 1;
+
+  for (int d = geo->base_ndim - 1; d >= 0; d--)
+    {
+      if (geo->base_sizes[d] != 1 && geo->base_strides[d] != expected)
+        return FALSE;
+      expected *= geo->base_sizes[d];
+    }
   return TRUE;
 }
 
@@ -828,20 +1011,13 @@ as_strided_view_backward (GeNode     *node,
                           GeTensor  **locals,
                           GError    **error)
 {
-  const ViewGeometry *geo = node->data;
-  g_autoptr(GeTensor) result = base_shaped_zeros (geo, g[0], error);
-  g_autoptr(GeTensor) slice = NULL;
-
-  if (result == NULL)
-    return FALSE;
-  slice = view_slice (geo, result);
-  if (view_may_overlap (geo) ? !scatter_add (slice, g[0], error) : !ge_op_copy_ (slice, g[0], error))
-    return FALSE;
-  gi[0] = g_steal_pointer (&result);
-  return TRUE;
+  return (gi[0] = strided_scatter (g[0], node->data, error)) != NULL;
 }
 
-/* CopySlices: the in-place op's node on the view's part of the gradient. */
+/* CopySlices: the in-place op's node on the view's part of the gradient.
+ * Without create_graph, as PyTorch's CopySlices::apply computes it; with it,
+ * as recorded ops (gather, the op's formula, where(view, scatter, grad)) of
+ * the same values, so that the result can be differentiated again. */
 static gboolean
 copy_slices_backward (GeNode     *node,
                       GeTensor  **g,
@@ -851,23 +1027,53 @@ copy_slices_backward (GeNode     *node,
 {
   const ViewGeometry *geo = node->data;
   GeNode *fn = node->wrapped;
-  g_autoptr(GeTensor) result = base_shaped_zeros (geo, g[0], error);
+  g_autoptr(GeTensor) result = NULL;
   g_autoptr(GeTensor) slice = NULL;
   g_autoptr(GeTensor) slice_grad = NULL;
   g_autofree GeTensor **res = g_new0 (GeTensor *, MAX (fn->n_next, 1));
+  gboolean recording = ge_grad_mode_is_enabled ();
   gboolean ok;
 
-  if (result == NULL || !ge_op_copy_ (result, g[0], error))
-    return FALSE;
-  slice = view_slice (geo, result);
-  if ((slice_grad = ge_op_clone (slice, error)) == NULL)
-    return FALSE;
-  ok = fn->backward (fn, &slice_grad, res, NULL, error);
-  if (ok && res[0] != NULL)
+  if (node->released)
     {
-      ok = ge_op_copy_ (slice, res[0], error);
-      if (ok && ge_node_needs_grad (node, 0))
-        gi[0] = ge_tensor_ref (result);
+      set_backward_twice_error (error);
+      return FALSE;
+    }
+  if (!recording)
+    {
+      result = base_shaped_zeros (geo, g[0], error);
+      if (result == NULL || !ge_op_copy_ (result, g[0], error))
+        return FALSE;
+      slice = view_slice (geo, result);
+      if ((slice_grad = ge_op_clone (slice, error)) == NULL)
+        return FALSE;
+    }
+  else if ((slice_grad = strided_gather (g[0], geo, error)) == NULL)
+    return FALSE;
+
+  ok = fn->backward (fn, &slice_grad, res, NULL, error);
+  if (ok && res[0] != NULL && ge_node_needs_grad (node, 0))
+    {
+      if (!recording)
+        {
+          ok = ge_op_copy_ (slice, res[0], error);
+          if (ok)
+            gi[0] = ge_tensor_ref (result);
+        }
+      else
+        {
+          /* where the view is, its gradient; elsewhere the incoming one */
+          gint64 one_size = 1;
+          g_autoptr(GeTensor) ones = ge_tensor_new_contiguous_on (ge_tensor_get_device (g[0]), 0,
+                                                                  &one_size, GE_DTYPE_BOOL, error);
+          g_autoptr(GeTensor) ones_view = NULL, mask = NULL, scattered = NULL;
+
+          ok = ones != NULL && ge_op_fill_ (ones, 1.0, error) &&
+               (ones_view = ge_op_expand (ones, geo->ndim, geo->sizes, error)) != NULL &&
+               (mask = scatter_raw (ones_view, geo, error)) != NULL &&
+               (scattered = strided_scatter (res[0], geo, error)) != NULL &&
+               (gi[0] = ge_tensor_where (mask, scattered, g[0], error)) != NULL;
+        }
     }
   for (int i = 1; i < fn->n_next; i++)
     if (ok && ge_node_needs_grad (node, i))
@@ -875,6 +1081,31 @@ copy_slices_backward (GeNode     *node,
   for (int i = 0; i < fn->n_next; i++)
     g_clear_pointer (&res[i], ge_tensor_unref);
   return ok;
+}
+
+/* A view whose base changed in place although it may not follow (made in
+ * no_grad mode, or one of several views of one op): PyTorch raises when its
+ * grad_fn is asked for.  Here it gets a node that raises that error when a
+ * backward pass reaches it, and ge_tensor_get_view_error() has the message
+ * (the kernel raises it where PyTorch does: grad_fn, printing). */
+static gboolean
+invalid_view_backward (GeNode     *node,
+                       GeTensor  **g,
+                       GeTensor  **gi,
+                       GError    **error)
+{
+  g_set_error_literal (error, GE_ERROR, GE_ERROR_RUNTIME, node->data);
+  return FALSE;
+}
+
+static gboolean
+invalid_view_backward_node (GeNode     *node,
+                            GeTensor  **g,
+                            GeTensor  **gi,
+                            GeTensor  **locals,
+                            GError    **error)
+{
+  return invalid_view_backward (node, g, gi, error);
 }
 
 /* Rebuilds a stale view's grad_fn (PyTorch's VariableHooks::grad_fn). */
@@ -888,18 +1119,43 @@ view_refresh (GeTensor *view)
 
   if (meta == NULL || meta->view_base == NULL)
     return;
+  base = meta->view_base;
+  /* nothing to describe: the version is left alone, as in PyTorch */
+  if (meta->grad_fn == NULL && !base->requires_grad)
+    return;
   version = ge_tensor_get_version (view);
   if (version == meta->view_version)
     return;
   meta->view_version = version;
-  base = meta->view_base;
-  if (!base->requires_grad)
-    return;
+  if (meta->view_of_multi_output || meta->view_made_in_no_grad)
+    {
+      char *message = view_rebase_message (meta, TRUE);
+
+      node = ge_node_new ("InvalidViewBackward", invalid_view_backward_node, 1, &base, 1);
+      node->data = message;
+      node->data_free = g_free;
+      g_free (meta->view_error);
+      meta->view_error = g_strdup (message);
+      ge_node_set_output (node, 0, view);
+      ge_node_unref (node);
+      return;
+    }
   node = ge_node_new ("AsStridedBackward0", as_strided_view_backward, 1, &base, 1);
   node->data = view_geometry_new (base, view);
   node->data_free = g_free;
   ge_node_set_output (node, 0, view);
   ge_node_unref (node);
+}
+
+const char *
+ge_tensor_get_view_error (GeTensor *self)
+{
+  GeAutogradMeta *meta;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  view_refresh (self);
+  meta = meta_peek (self);
+  return meta != NULL ? meta->view_error : NULL;
 }
 
 void
@@ -946,8 +1202,15 @@ ge_autograd_rebase_history (GeTensor *self,
 gboolean
 ge_tensor_requires_grad (const GeTensor *self)
 {
+  GeAutogradMeta *meta;
+
   view_refresh ((GeTensor *) self);
-  return self->requires_grad;
+  if (self->requires_grad)
+    return TRUE;
+  /* a view made in no_grad mode of a tensor that requires grad (PyTorch's
+   * DifferentiableViewMeta::requires_grad) */
+  meta = meta_peek (self);
+  return meta != NULL && meta->view_base != NULL && meta->view_base->requires_grad;
 }
 
 gboolean

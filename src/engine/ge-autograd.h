@@ -38,6 +38,9 @@ gboolean     ge_tensor_set_grad           (GeTensor       *self,
                                            GeTensor       *grad,
                                            GError        **error);
 /* The node that made @self (borrowed; NULL for leaves). */
+/* For a view made in no_grad mode or by unbind whose base was changed in
+ * place since: PyTorch's error for asking its grad_fn (NULL otherwise). */
+const char  *ge_tensor_get_view_error    (GeTensor       *self);
 GeNode      *ge_tensor_get_grad_fn        (const GeTensor *self);
 /* The name for error messages and graph pictures: the grad_fn's name, or
  * NULL. */

@@ -652,7 +652,7 @@ inplace_binary (GeTensor       *self,
   GeNode *node = NULL;
   gboolean ok;
 
-  if (!ge_autograd_check_inplace (self, error))
+  if (!ge_autograd_check_inplace (self, other, error))
     return FALSE;
   if (ge_autograd_should_record (2, inputs))
     {
@@ -737,7 +737,7 @@ inplace_unary_rebase (GeTensor       *self,
 gboolean
 ge_tensor_zero_ (GeTensor *self, GError **error)
 {
-  if (!ge_autograd_check_inplace (self, error))
+  if (!ge_autograd_check_inplace (self, NULL, error))
     return FALSE;
   return inplace_unary_rebase (self, RAW (ge_op_zero_ (self, error)), "ZeroBackward0",
                                zero_backward, NULL, 0, 0, FALSE, FALSE);
@@ -746,7 +746,7 @@ ge_tensor_zero_ (GeTensor *self, GError **error)
 gboolean
 ge_tensor_fill_ (GeTensor *self, double value, GError **error)
 {
-  if (!ge_autograd_check_inplace (self, error))
+  if (!ge_autograd_check_inplace (self, NULL, error))
     return FALSE;
   return inplace_unary_rebase (self, RAW (ge_op_fill_ (self, value, error)), "FillBackward2",
                                zero_backward, NULL, 0, 0, FALSE, FALSE);
@@ -757,7 +757,7 @@ ge_tensor_clamp_ (GeTensor *self, GeTensor *min, GeTensor *max, GError **error)
 {
   g_autoptr(GeTensor) old_self = NULL;
 
-  if (!ge_autograd_check_inplace (self, error))
+  if (!ge_autograd_check_inplace (self, NULL, error))
     return FALSE;
   if (ge_autograd_should_record (1, &self))
     old_self = RAW (ge_op_clone (self, error));
@@ -774,7 +774,7 @@ ge_tensor_copy_ (GeTensor *self, GeTensor *src, GError **error)
   GeNode *node = NULL;
   gboolean ok;
 
-  if (!ge_autograd_check_inplace (self, error))
+  if (!ge_autograd_check_inplace (self, src, error))
     return FALSE;
   if (ge_autograd_should_record (2, inputs))
     node = ge_node_new ("CopyBackwards", copy_backward, 2, inputs, 1);
@@ -1736,15 +1736,14 @@ ge_tensor_unbind (GeTensor *self, int dim, int *n_out, GError **error)
       for (gint64 i = 0; i < n; i++)
         ge_node_set_output (node, (int) i, views[i]);
       ge_node_unref (node);
-      for (gint64 i = 0; i < n; i++)
-        {
-          ge_autograd_set_view_base (views[i], self);
-          ge_autograd_meta_get (views[i])->view_of_multi_output = TRUE;
-        }
     }
-  else
-    for (gint64 i = 0; i < n; i++)
+  /* made in grad mode: PyTorch's MULTI_OUTPUT_NODE views (else no_grad ones) */
+  for (gint64 i = 0; i < n; i++)
+    {
       ge_autograd_set_view_base (views[i], self);
+      if (ge_grad_mode_is_enabled ())
+        ge_autograd_meta_get (views[i])->view_of_multi_output = TRUE;
+    }
   *n_out = (int) n;
   return views;
 }
@@ -1910,7 +1909,7 @@ ge_tensor_index_put (GeTensor *self, int n_indices, const GeIndex *indices, GeTe
   GeTensor *inputs[2] = { self, value };
   g_autoptr(GeTensor) part = NULL;
 
-  if (!ge_autograd_check_inplace (self, error))
+  if (!ge_autograd_check_inplace (self, value, error))
     return FALSE;
   if (ge_autograd_should_record (2, inputs))
     {

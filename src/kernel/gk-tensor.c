@@ -141,7 +141,14 @@ tensor_repr (GkTensor *self)
 {
   GeReprOptions options = { 0 };
   g_autofree char *text = NULL;
+  const char *view_error = ge_tensor_get_view_error (self->tensor);
 
+  /* PyTorch's repr asks for grad_fn, which raises for such a view */
+  if (view_error != NULL)
+    {
+      PyErr_SetString (PyExc_RuntimeError, view_error);
+      return NULL;
+    }
   options.grad_fn_name = ge_tensor_get_grad_fn_name (self->tensor);
   options.requires_grad = ge_tensor_requires_grad (self->tensor);
   options.is_parameter = gk_parameter_type != NULL &&
@@ -923,8 +930,15 @@ set_grad (PyObject *self, PyObject *value, void *closure)
 static PyObject *
 get_grad_fn (PyObject *self, void *closure)
 {
-  GeNode *node = ge_tensor_get_grad_fn (GK_TENSOR (self));
+  const char *view_error = ge_tensor_get_view_error (GK_TENSOR (self));
+  GeNode *node;
 
+  if (view_error != NULL)
+    {
+      PyErr_SetString (PyExc_RuntimeError, view_error);
+      return NULL;
+    }
+  node = ge_tensor_get_grad_fn (GK_TENSOR (self));
   if (node == NULL)
     Py_RETURN_NONE;
   return gk_node_wrap (node);

@@ -175,3 +175,88 @@ try:
     iter(torch.tensor(1.0))
 except TypeError as e:
     print("TypeError", e)
+
+# second derivatives through CopySlices and AsStridedBackward0
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+a = x.clone()
+a[1:].mul_(x[1:])
+g, = torch.autograd.grad((a ** 2).sum(), x, create_graph=True)
+g.sum().backward()
+print("x.grad", x.grad)
+x.grad = None
+a = x.clone()
+v = a[:2]
+a.mul_(x)
+g, = torch.autograd.grad((v ** 3).sum(), x, create_graph=True)
+g.sum().backward()
+print("x.grad", x.grad)
+
+# the gradient of an expanded view adds up as ATen's as_strided_backward does
+x = torch.arange(1.0, 4.0, requires_grad=True)
+a = x.clone()
+e = a[:2].expand(1000, 2)
+a.mul_(2)
+torch.manual_seed(0)
+(e * torch.rand(1000, 2)).sum().backward()
+print([v.hex() for v in x.grad.tolist()])
+
+# a second backward through CopySlices needs retain_graph
+a = x + 1
+a[0] = 5
+y = a.sum()
+y.backward()
+try:
+    y.backward()
+except RuntimeError as e:
+    print("RuntimeError", str(e)[:60])
+
+# views that may not follow their base: unbind outputs, views made in no_grad
+w = torch.arange(6.0, requires_grad=True)
+y = w * 1
+first, second = y.view(2, 3).unbind(0)
+second.retain_grad()
+s = (first + second).sum()
+y.add_(1)
+for attempt in (lambda: second.grad_fn, lambda: print(second)):
+    try:
+        attempt()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+del second
+try:
+    s.backward()
+except RuntimeError as e:
+    print("RuntimeError", e)
+x = torch.ones(3, requires_grad=True)
+a = x * 2
+with torch.no_grad():
+    v = a[:2]
+print(v.requires_grad, v.is_leaf, v.grad_fn)
+a.mul_(2)
+try:
+    v.grad_fn
+except RuntimeError as e:
+    print("RuntimeError", e)
+with torch.no_grad():
+    v = x[:2]
+y = v * 2
+print(y.requires_grad, y.grad_fn.next_functions)
+for make in (lambda: torch.zeros(3)[:2], lambda: x[:2]):
+    with torch.no_grad():
+        v = make()
+    try:
+        v.mul_(torch.ones(2, requires_grad=True))
+    except RuntimeError as e:
+        print("RuntimeError", e)
+first, second = torch.zeros(2, 3).unbind(0)
+first.mul_(2)
+try:
+    first.mul_(torch.ones(3, requires_grad=True))
+except RuntimeError as e:
+    print("RuntimeError", e)
+a = torch.zeros(3)
+v = a[:2]
+v.add_(1)
+print(v.requires_grad)
+a.requires_grad_()
+print(v.requires_grad, v.grad_fn.name())
