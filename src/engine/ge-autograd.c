@@ -908,6 +908,22 @@ scatter_raw (GeTensor            *g,
   return g_steal_pointer (&result);
 }
 
+/* Records @output as made from @input by a node that owns @geo. */
+static void
+record_geometry_node (const char     *name,
+                      GeNodeBackward  backward,
+                      GeTensor       *input,
+                      GeTensor       *output,
+                      ViewGeometry   *geo)
+{
+  GeNode *node = ge_node_new (name, backward, 1, &input, 1);
+
+  node->data = geo;
+  node->data_free = g_free;
+  ge_node_set_output (node, 0, output);
+  ge_node_unref (node);
+}
+
 static gboolean base_is_contiguous (const ViewGeometry *geo);
 static GeTensor *strided_gather (GeTensor *t, const ViewGeometry *geo, GError **error);
 
@@ -932,14 +948,8 @@ strided_scatter (GeTensor            *g,
   GeTensor *result = scatter_raw (g, geo, error);
 
   if (result != NULL && ge_autograd_should_record (1, &g))
-    {
-      GeNode *node = ge_node_new ("AsStridedScatterBackward0", scatter_backward, 1, &g, 1);
-
-      node->data = g_memdup2 (geo, sizeof *geo);
-      node->data_free = g_free;
-      ge_node_set_output (node, 0, result);
-      ge_node_unref (node);
-    }
+    record_geometry_node ("AsStridedScatterBackward0", scatter_backward, g, result,
+                          g_memdup2 (geo, sizeof *geo));
   return result;
 }
 
@@ -977,14 +987,8 @@ strided_gather (GeTensor            *t,
   if ((result = ge_op_contiguous (view, error)) == NULL)
     return NULL;
   if (ge_autograd_should_record (1, &t))
-    {
-      GeNode *node = ge_node_new ("AsStridedBackward0", gather_backward, 1, &t, 1);
-
-      node->data = g_memdup2 (geo, sizeof *geo);
-      node->data_free = g_free;
-      ge_node_set_output (node, 0, result);
-      ge_node_unref (node);
-    }
+    record_geometry_node ("AsStridedBackward0", gather_backward, t, result,
+                          g_memdup2 (geo, sizeof *geo));
   return result;
 }
 
@@ -1140,11 +1144,8 @@ view_refresh (GeTensor *view)
       ge_node_unref (node);
       return;
     }
-  node = ge_node_new ("AsStridedBackward0", as_strided_view_backward, 1, &base, 1);
-  node->data = view_geometry_new (base, view);
-  node->data_free = g_free;
-  ge_node_set_output (node, 0, view);
-  ge_node_unref (node);
+  record_geometry_node ("AsStridedBackward0", as_strided_view_backward, base, view,
+                        view_geometry_new (base, view));
 }
 
 const char *
