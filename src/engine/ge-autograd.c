@@ -699,8 +699,6 @@ ge_autograd_check_inplace (GeTensor  *self,
 
 typedef struct
 {
-  GeDevice device;
-  GeDType  dtype;
   int      base_ndim;
   gint64   base_sizes[GE_MAX_DIMS];
   gint64   base_strides[GE_MAX_DIMS];
@@ -717,8 +715,6 @@ view_geometry_new (const GeTensor *base,
 {
   ViewGeometry *geo = g_new0 (ViewGeometry, 1);
 
-  geo->device = ge_tensor_get_device (base);
-  geo->dtype = base->dtype;
   geo->base_ndim = base->ndim;
   memcpy (geo->base_sizes, base->sizes, sizeof (gint64) * base->ndim);
   memcpy (geo->base_strides, base->strides, sizeof (gint64) * base->ndim);

@@ -947,7 +947,8 @@ keep_dim (GeTensor *t, int ndim, int dim, gboolean keepdim, GError **error)
 /* The scatter and gather loops read memory directly: tensors on a GPU make
  * a round trip through the host (no CUDA kernel for them yet). */
 static GeTensor *
-on_host_then_back (GeTensor *(*compute) (int, const gint64 *, int, gboolean, GeTensor *, GeTensor *, GError **),
+on_host_then_back (GeTensor *(*compute) (int, const gint64 *, int, gboolean, GeTensor *, GeTensor *,
+                                         GError **),
                    int ndim, const gint64 *sizes, int dim, gboolean keepdim,
                    GeTensor *indices, GeTensor *data, GError **error)
 {
@@ -967,20 +968,25 @@ static GeTensor *
 gather_compute (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
                 GeTensor *indices, GeTensor *source, GError **error);
 
+typedef GeTensor *(*IndexedCompute) (int, const gint64 *, int, gboolean, GeTensor *, GeTensor *, GError **);
+
+/* @compute on @data (through the host for a GPU tensor), recorded as @name
+ * with the dim, keepdim and indices its backward needs */
 static GeTensor *
-scatter_values (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
-                GeTensor *indices, GeTensor *grad, GError **error)
+indexed_values (IndexedCompute compute, const char *name, GeNodeBackward backward,
+                int ndim, const gint64 *sizes, int dim, gboolean keepdim,
+                GeTensor *indices, GeTensor *data, GError **error)
 {
   GeTensor *out;
   GeNode *node;
 
-  out = ge_tensor_get_device (grad) == GE_DEVICE_CPU
-        ? RAW (scatter_compute (ndim, sizes, dim, keepdim, indices, grad, error))
-        : on_host_then_back (scatter_compute, ndim, sizes, dim, keepdim, indices, grad, error);
+  out = ge_tensor_get_device (data) == GE_DEVICE_CPU
+        ? RAW (compute (ndim, sizes, dim, keepdim, indices, data, error))
+        : on_host_then_back (compute, ndim, sizes, dim, keepdim, indices, data, error);
   if (out == NULL)
     return NULL;
 
-  record_single (out, "ScatterBackward0", scatter_backward, 1, &grad, &node);
+  record_single (out, name, backward, 1, &data, &node);
   if (node != NULL)
     {
       node->ints[0] = dim;
@@ -992,28 +998,19 @@ scatter_values (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
 }
 
 static GeTensor *
+scatter_values (int ndim, const gint64 *sizes, int dim, gboolean keepdim,
+                GeTensor *indices, GeTensor *grad, GError **error)
+{
+  return indexed_values (scatter_compute, "ScatterBackward0", scatter_backward,
+                         ndim, sizes, dim, keepdim, indices, grad, error);
+}
+
+static GeTensor *
 gather_values (GeTensor *source, int dim, gboolean keepdim, GeTensor *indices, GError **error)
 {
-  int ndim = ge_tensor_get_ndim (source);
-  GeTensor *out;
-  GeNode *node;
-
-  out = ge_tensor_get_device (source) == GE_DEVICE_CPU
-        ? RAW (gather_compute (ndim, ge_tensor_get_sizes (source), dim, keepdim, indices, source, error))
-        : on_host_then_back (gather_compute, ndim, ge_tensor_get_sizes (source), dim, keepdim,
-                             indices, source, error);
-  if (out == NULL)
-    return NULL;
-
-  record_single (out, "GatherBackward0", gather_backward, 1, &source, &node);
-  if (node != NULL)
-    {
-      node->ints[0] = dim;
-      node->ints[1] = keepdim;
-      ge_node_save (node, indices);
-      ge_node_unref (node);
-    }
-  return out;
+  return indexed_values (gather_compute, "GatherBackward0", gather_backward,
+                         ge_tensor_get_ndim (source), ge_tensor_get_sizes (source), dim, keepdim,
+                         indices, source, error);
 }
 
 /* zeros of @sizes with @grad added at @indices along @dim (CPU) */

@@ -16,18 +16,17 @@
  * Small allocations dominate the cost of the lessons' training loops
  * (thousands of ops on a few thousand elements), so freed storages and
  * tensor headers are kept for reuse: storages in buckets by exact size
- * (up to 4 MiB each, 64 MiB in all), headers on a free list.  The engine is
- * used from one thread at a time.
+ * (up to 4 MiB each, 64 MiB in all; off under AddressSanitizer, like the
+ * free lists of ge-pool.h that keep headers, storages and version
+ * counters).  The engine is used from one thread at a time.
  */
 #define STORAGE_CACHE_MAX_BYTES   ((gsize) 4 << 20)
 #define STORAGE_CACHE_TOTAL_BYTES ((gsize) 64 << 20)
 #define STORAGE_CACHE_PER_SIZE    64
-#define HEADER_CACHE_MAX          4096
 
 static GHashTable *storage_cache;     /* nbytes -> GPtrArray of data blocks */
 static gsize storage_cache_bytes;
-static GeTensor *header_cache[HEADER_CACHE_MAX];
-static int header_cache_len;
+static GePool header_pool = GE_POOL_INIT (GeTensor);
 static GePool storage_pool = GE_POOL_INIT (GeStorage);
 static GePool version_pool = GE_POOL_INIT (GeVersionCounter);
 
@@ -40,13 +39,6 @@ version_counter_new (void)
   return counter;
 }
 
-/* Under AddressSanitizer every block is really freed, so that use after
- * free is still caught. */
-#if defined(__SANITIZE_ADDRESS__)
-# define CACHE_ENABLED FALSE
-#else
-# define CACHE_ENABLED TRUE
-#endif
 
 /* The bucket for @nbytes, or NULL; a loop's few sizes are remembered in
  * front of the table. */
@@ -76,7 +68,7 @@ storage_cache_take (gsize nbytes)
 {
   GPtrArray *bucket;
 
-  if (!CACHE_ENABLED || storage_cache == NULL || nbytes > STORAGE_CACHE_MAX_BYTES)
+  if (!GE_POOL_ENABLED || storage_cache == NULL || nbytes > STORAGE_CACHE_MAX_BYTES)
     return NULL;
   bucket = storage_cache_bucket (nbytes);
   if (bucket == NULL || bucket->len == 0)
@@ -91,7 +83,7 @@ storage_cache_give (gpointer data,
 {
   GPtrArray *bucket;
 
-  if (!CACHE_ENABLED || nbytes > STORAGE_CACHE_MAX_BYTES ||
+  if (!GE_POOL_ENABLED || nbytes > STORAGE_CACHE_MAX_BYTES ||
       storage_cache_bytes + nbytes > STORAGE_CACHE_TOTAL_BYTES)
     return FALSE;
   if (storage_cache == NULL)
@@ -226,13 +218,7 @@ ge_tensor_new_with_storage (GeStorage    *storage,
   g_return_val_if_fail (storage != NULL, NULL);
   g_return_val_if_fail (ndim >= 0 && ndim <= GE_MAX_DIMS, NULL);
 
-  if (header_cache_len > 0)
-    {
-      self = header_cache[--header_cache_len];
-      memset (self, 0, sizeof (GeTensor));
-    }
-  else
-    self = g_new0 (GeTensor, 1);
+  self = ge_pool_alloc0 (&header_pool);
   self->ref_count = 1;
   self->storage = ge_storage_ref (storage);
   self->version = storage->version;
@@ -345,10 +331,7 @@ ge_tensor_unref (GeTensor *self)
   g_clear_pointer (&self->autograd, ge_autograd_meta_free);
   version_counter_unref (self->version);
   ge_storage_unref (self->storage);
-  if (CACHE_ENABLED && header_cache_len < HEADER_CACHE_MAX)
-    header_cache[header_cache_len++] = self;
-  else
-    g_free (self);
+  ge_pool_free (&header_pool, self);
 }
 
 GeDType
